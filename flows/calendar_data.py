@@ -1,0 +1,145 @@
+"""Load and validate the calendar data file, and know England & Wales bank holidays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import holidays
+
+DEFAULT_PATH = Path(__file__).parent / "data" / "calendar.toml"
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class CalendarDataError(ValueError):
+    """The calendar data file is wrong; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One school term: the helpline is staffed on its open days between start and end."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    year: str
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class CalendarData:
+    """Everything in calendar.toml, checked."""
+
+    timezone: str
+    opens: dt.time
+    closes: dt.time
+    open_weekdays: frozenset[int]
+    terms: tuple[Term, ...]
+    extra_closures: dict[dt.date, str] = field(default_factory=dict)
+    extra_bank_holidays: dict[dt.date, str] = field(default_factory=dict)
+
+    @property
+    def first_known_day(self) -> dt.date:
+        """The first day of the first term in the file."""
+        return self.terms[0].start
+
+    @property
+    def last_known_day(self) -> dt.date:
+        """The last day of the last term in the file."""
+        return self.terms[-1].end
+
+
+def _time(value: str, where: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise CalendarDataError(f"{where}: {value!r} is not a time like 10:00") from None
+
+
+def _date(value: object, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    raise CalendarDataError(f"{where}: {value!r} is not a date like 2026-09-02")
+
+
+def parse_calendar(raw: dict) -> CalendarData:
+    """Build CalendarData from the parsed TOML, raising CalendarDataError on any mistake."""
+    hours = raw.get("hours", {})
+    opens = _time(hours.get("opens", ""), "hours.opens")
+    closes = _time(hours.get("closes", ""), "hours.closes")
+    if not opens < closes:
+        raise CalendarDataError("hours: 'opens' must be before 'closes'")
+    if not (dt.time(7) <= opens and closes <= dt.time(21)):
+        raise CalendarDataError("hours: the line must open and close between 07:00 and 21:00")
+    days = hours.get("days", [])
+    unknown = [d for d in days if d not in WEEKDAYS]
+    if not days or unknown:
+        raise CalendarDataError(f"hours.days: use day names like Monday (got {unknown or days})")
+    timezone = hours.get("timezone", "Europe/London")
+
+    terms: list[Term] = []
+    for year in raw.get("years", []):
+        name = year.get("name", "?")
+        for t in year.get("terms", []):
+            where = f"years {name}, term {t.get('name', '?')}"
+            start, end = _date(t.get("start"), where + " start"), _date(t.get("end"), where + " end")
+            if start > end:
+                raise CalendarDataError(f"{where}: starts after it ends")
+            terms.append(Term(t.get("name", "?"), start, end, name, bool(year.get("provisional", True))))
+    if not terms:
+        raise CalendarDataError("years: no terms are listed")
+    for before, after in zip(terms, terms[1:]):
+        if after.start <= before.end:
+            raise CalendarDataError(
+                f"terms out of order or overlapping: {before.year} {before.name} ends {before.end}, "
+                f"{after.year} {after.name} starts {after.start}"
+            )
+
+    closures = {_date(c.get("date"), "extra_closures"): str(c.get("reason", "closed")) for c in raw.get("extra_closures", [])}
+    extra_bh = {_date(b.get("date"), "extra_bank_holidays"): str(b.get("name", "bank holiday")) for b in raw.get("extra_bank_holidays", [])}
+    return CalendarData(
+        timezone=timezone,
+        opens=opens,
+        closes=closes,
+        open_weekdays=frozenset(WEEKDAYS.index(d) for d in days),
+        terms=tuple(terms),
+        extra_closures=closures,
+        extra_bank_holidays=extra_bh,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_calendar(path: Path = DEFAULT_PATH) -> CalendarData:
+    """Read and check calendar.toml (cached: the file changes once a year)."""
+    with open(path, "rb") as f:
+        try:
+            raw = tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise CalendarDataError(f"{path.name}: {exc}") from None
+    return parse_calendar(raw)
+
+
+class BankHolidays:
+    """England & Wales bank holidays (substitute days included) plus the file's extra ones."""
+
+    def __init__(self, extra: dict[dt.date, str] | None = None):
+        self._extra = dict(extra or {})
+        self._known = holidays.country_holidays("GB", subdiv="ENG")
+
+    def name(self, day: dt.date) -> str | None:
+        """The holiday's name, or None on an ordinary day."""
+        if day in self._extra:
+            return self._extra[day]
+        return self._known.get(day)
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.name(day) is not None
+
+
+@lru_cache(maxsize=4)
+def bank_holidays(path: Path = DEFAULT_PATH) -> BankHolidays:
+    """The one bank-holiday source for the helpline calendar and the deadline calculator."""
+    return BankHolidays(load_calendar(path).extra_bank_holidays)
