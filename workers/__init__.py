@@ -1,0 +1,1 @@
+"""rq jobs and the senders they use."""
