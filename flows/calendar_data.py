@@ -133,7 +133,8 @@ class BankHolidays:
         """The holiday's name, or None on an ordinary day."""
         if day in self._extra:
             return self._extra[day]
-        return self._known.get(day)
+        name = self._known.get(day)
+        return name.replace("(observed)", "(substitute day)") if name else None
 
     def __contains__(self, day: dt.date) -> bool:
         return self.name(day) is not None

@@ -1,0 +1,39 @@
+"""Flask CLI commands for staff and operators: `flask phone`, `flask calendar`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+import services
+
+calendar_cli = AppGroup("calendar", help="Check the helpline calendar (term dates, closures).")
+
+
+@calendar_cli.command("check")
+@click.option("--at", "at", default=None, help="A London date-time, e.g. 2026-11-23T11:00 (default: now).")
+def calendar_check(at: str | None) -> None:
+    """Say whether the line is open, when it next opens, and any warnings about the data file."""
+    svc = services.current()
+    moment = dt.datetime.fromisoformat(at) if at else svc.clock()
+    moment = svc.calendar.local(moment)
+    status = svc.calendar.status(moment)
+    click.echo(f"At {moment:%A %d %B %Y %H:%M}: {'open' if status.is_open else 'closed (' + status.reason.replace('_', ' ') + ')'}")
+    opening = svc.calendar.next_opening(moment)
+    click.echo(f"Next opening: {opening:%A %d %B %Y %H:%M}" if opening else "Next opening: unknown (beyond the term dates)")
+    warnings = svc.calendar.warnings(moment.date())
+    for warning in warnings:
+        click.echo(f"WARNING: {warning}", err=True)
+    if not warnings:
+        click.echo("Calendar data: confirmed for this date.")
+
+
+def register(app: Flask) -> None:
+    """Add every command group to the app."""
+    from simulator import phone_cli
+
+    app.cli.add_command(calendar_cli)
+    app.cli.add_command(phone_cli)

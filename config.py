@@ -1,0 +1,162 @@
+"""Settings: the one place that reads the environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+LOCAL = "local"
+PRODUCTION = "production"
+
+
+class ConfigError(RuntimeError):
+    """The service cannot start with these settings; the message says what to set."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the service can be told, with units in the names."""
+
+    env: str = LOCAL
+    data_dir: Path = Path(".data")
+    redis_url: str | None = None
+    redis_timeout_seconds: float = 0.5
+    key_prefix: str = "helpline:"
+    queue_name: str = "helpline"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str = ""
+    twilio_token_generated: bool = False
+    twilio_api_base_url: str | None = None
+    twilio_timeout_seconds: float = 10.0
+    twilio_number: str = "+447700900000"
+    helpline_number: str = "01225 394382"
+    textphone_number: str = "07530 263401"
+    staff_forward_number: str | None = None
+    dial_timeout_seconds: int = 25
+    public_base_url: str = "http://127.0.0.1:5000"
+    secret_key: str = ""
+    helpline_now: dt.datetime | None = None
+    voice: str = "Polly.Amy-Neural"
+    voice_language: str = "en-GB"
+    sms_session_ttl_seconds: int = 24 * 3600
+    callbacks_per_day: int = 12
+    retention_days: int = 30
+    send_window_start: dt.time = dt.time(9)
+    send_window_end: dt.time = dt.time(19)
+    staff_session_minutes: int = 480
+    calendar_path: Path | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_local(self) -> bool:
+        """True on a laptop or in tests: outbox sender, development token, simulated clock header."""
+        return self.env == LOCAL
+
+    @property
+    def has_twilio_credentials(self) -> bool:
+        """True when real Twilio REST calls can be made (otherwise messages go to the outbox)."""
+        return bool(self.twilio_account_sid and self.twilio_auth_token and not self.twilio_token_generated)
+
+    @property
+    def helpline_e164(self) -> str:
+        """The helpline number as Twilio wants it for caller ID: 01225 394382 -> +441225394382."""
+        digits = "".join(c for c in self.helpline_number if c.isdigit())
+        return "+44" + digits[1:] if digits.startswith("0") else "+" + digits
+
+    def key(self, *parts: object) -> str:
+        """A namespaced Redis key: key('callback', 42) -> 'helpline:callback:42'."""
+        return self.key_prefix + ":".join(str(p) for p in parts)
+
+    def with_changes(self, **changes) -> "Settings":
+        """A copy with some fields changed (for tests and the simulator)."""
+        return replace(self, **changes)
+
+
+def _bool_env(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _time(name: str, value: str) -> dt.time:
+    try:
+        return dt.time.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a time like 09:00, not {value!r}") from None
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def _now(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"HELPLINE_NOW must be an ISO date-time like 2026-11-23T11:00, not {value!r}") from None
+
+
+def development_token(data_dir: Path) -> str:
+    """A generated auth token for local mode, shared by the service and the simulator."""
+    path = data_dir / "dev-twilio-auth-token"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(16)
+    path.write_text(token + "\n")
+    path.chmod(0o600)
+    return token
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build Settings from environment variables (see the README table)."""
+    env = dict(os.environ if environ is None else environ)
+    get = lambda name, default=None: env.get(name) or default  # noqa: E731 (empty means unset)
+
+    mode = get("HELPLINE_ENV", LOCAL)
+    if mode not in (LOCAL, PRODUCTION):
+        raise ConfigError(f"HELPLINE_ENV must be 'local' or 'production', not {mode!r}")
+    data_dir = Path(get("DATA_DIR", ".data")).resolve()
+
+    token = get("TWILIO_AUTH_TOKEN", "")
+    secret_key = get("SECRET_KEY", "")
+    if mode == PRODUCTION:
+        missing = [n for n, v in [("TWILIO_AUTH_TOKEN", token), ("SECRET_KEY", secret_key),
+                                  ("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL")), ("REDIS_URL", get("REDIS_URL"))] if not v]
+        if missing:
+            raise ConfigError(f"production mode needs {', '.join(missing)}; refusing to start")
+    generated = not token
+    if mode == LOCAL:
+        token = token or development_token(data_dir)
+        secret_key = secret_key or "local-only-" + token
+
+    settings = Settings(
+        env=mode,
+        data_dir=data_dir,
+        redis_url=get("REDIS_URL"),
+        twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=token,
+        twilio_token_generated=generated,
+        twilio_api_base_url=get("TWILIO_API_BASE_URL"),
+        twilio_number=get("TWILIO_NUMBER", Settings.twilio_number),
+        helpline_number=get("HELPLINE_NUMBER", Settings.helpline_number),
+        textphone_number=get("TEXTPHONE_NUMBER", Settings.textphone_number),
+        staff_forward_number=get("STAFF_FORWARD_NUMBER"),
+        public_base_url=get("PUBLIC_BASE_URL", f"http://127.0.0.1:{get('PORT', '5000')}").rstrip("/"),
+        secret_key=secret_key,
+        helpline_now=_now(get("HELPLINE_NOW")) if get("HELPLINE_NOW") else None,
+        voice=get("TWILIO_VOICE", Settings.voice),
+        sms_session_ttl_seconds=_int("SMS_SESSION_TTL_SECONDS", get("SMS_SESSION_TTL_SECONDS", "86400")),
+        callbacks_per_day=_int("CALLBACKS_PER_DAY", get("CALLBACKS_PER_DAY", "12")),
+        retention_days=_int("RETENTION_DAYS", get("RETENTION_DAYS", "30")),
+        dial_timeout_seconds=_int("DIAL_TIMEOUT_SECONDS", get("DIAL_TIMEOUT_SECONDS", "25")),
+        send_window_start=_time("SEND_WINDOW_START", get("SEND_WINDOW_START", "09:00")),
+        send_window_end=_time("SEND_WINDOW_END", get("SEND_WINDOW_END", "19:00")),
+        calendar_path=Path(get("CALENDAR_PATH")) if get("CALENDAR_PATH") else None,
+    )
+    return settings

@@ -1,0 +1,48 @@
+"""What a request or a job needs: settings, clock, calendar, words and connections."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from clock import Clock, make_clock
+from config import Settings, from_env
+from connections import Connections
+from flows.copy import Copy, load_copy
+from flows.hours import HelplineCalendar
+
+
+@dataclass
+class Services:
+    """One per app or worker process; built once, read everywhere."""
+
+    settings: Settings
+    clock: Clock
+    calendar: HelplineCalendar
+    copy: Copy
+    connections: Connections
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:
+    """Wire the services from settings (the environment when none are given)."""
+    settings = settings or from_env()
+    return Services(
+        settings=settings,
+        clock=clock or make_clock(settings),
+        calendar=HelplineCalendar.load(settings.calendar_path),
+        copy=load_copy(),
+        connections=Connections(settings),
+    )
+
+
+def current() -> Services:
+    """The services of the Flask app handling this request."""
+    from flask import current_app
+
+    return current_app.extensions["helpline"]
+
+
+@lru_cache(maxsize=1)
+def for_worker() -> Services:
+    """The services of this worker process (rq jobs call this; built once per process)."""
+    return build()

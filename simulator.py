@@ -1,0 +1,218 @@
+"""A phone in the terminal: calls and texts the helpline through its real, signed webhooks."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import xml.etree.ElementTree as ET
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+from urllib.parse import urljoin, urlsplit
+
+import click
+import requests
+from flask.cli import AppGroup
+from twilio.request_validator import RequestValidator
+from werkzeug.serving import make_server
+
+from clock import SIMULATED_NOW_HEADER
+
+DEFAULT_FROM = "+447700900123"
+ACCOUNT_SID = "AC" + "0" * 32
+
+# An answer function is asked for input at each Gather, Dial and Record; None means silence.
+Answer = Callable[[str, ET.Element], str | None]
+
+
+@dataclass
+class Phone:
+    """Posts signed webhook requests to the helpline, as Twilio would."""
+
+    base_url: str  # where requests are sent
+    auth_token: str
+    public_base_url: str | None = None  # what Twilio would have signed (defaults to base_url)
+    at: str | None = None  # simulated London time, sent only to a local-mode service
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def post(self, url: str, params: dict[str, str]) -> requests.Response:
+        """POST form params to a path or public URL, signed with the auth token."""
+        public = urljoin(self.public_base_url or self.base_url, url)
+        parts = urlsplit(public)
+        target = self.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+        headers = {"X-Twilio-Signature": RequestValidator(self.auth_token).compute_signature(public, params)}
+        if self.at:
+            headers[SIMULATED_NOW_HEADER] = self.at
+        return self.session.post(target, data=params, headers=headers, timeout=10)
+
+    def text(self, body: str, *, from_: str = DEFAULT_FROM, to: str = "+447700900000") -> list[str]:
+        """Send one SMS and return the reply messages."""
+        params = {"MessageSid": "SM" + secrets.token_hex(16), "SmsSid": "", "AccountSid": ACCOUNT_SID,
+                  "From": from_, "To": to, "Body": body, "NumMedia": "0", "NumSegments": "1"}
+        params["SmsSid"] = params["MessageSid"]
+        reply = self.post("/sms/incoming", params)
+        reply.raise_for_status()
+        root = ET.fromstring(reply.text) if reply.text.strip() else ET.Element("Response")
+        return ["".join(m.itertext()).strip() for m in root.iter("Message")]
+
+    def call(self, answer: Answer, say: Callable[[str], None], *, from_: str = DEFAULT_FROM,
+             to: str = "+447700900000", max_steps: int = 200) -> list[ET.Element]:
+        """Run one call: print what the caller hears, ask `answer` at each prompt. Returns each TwiML document."""
+        base = {"CallSid": "CA" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID, "From": from_, "Caller": from_,
+                "To": to, "Called": to, "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
+        url, extra, documents = "/ivr/incoming", {}, []
+        current = urljoin(self.public_base_url or self.base_url, url)
+        for _ in range(max_steps):
+            reply = self.post(current, {**base, **extra})
+            if reply.status_code != 200:
+                say(f"[the service answered HTTP {reply.status_code}; Twilio would play an error]")
+                return documents
+            root = ET.fromstring(reply.text)
+            documents.append(root)
+            step = _follow(root, answer, say)
+            if step is None:
+                say("[the call ends]")
+                return documents
+            next_url, extra = step
+            current = urljoin(current, next_url)
+        say("[stopped: too many steps]")
+        return documents
+
+
+def _speak(element: ET.Element, say: Callable[[str], None]) -> None:
+    for child in element.iter():
+        if child.tag == "Say" and (child.text or "").strip():
+            say(child.text.strip())
+        elif child.tag == "Play":
+            say("[plays a recording]")
+
+
+def _follow(root: ET.Element, answer: Answer, say: Callable[[str], None]) -> tuple[str, dict] | None:
+    """Act out one TwiML document; return the next request (url, params) or None when the call ends."""
+    for verb in root:
+        if verb.tag in ("Say", "Play"):
+            _speak(verb, say)
+        elif verb.tag == "Pause":
+            say("[pause]")
+        elif verb.tag == "Gather":
+            _speak(verb, say)
+            heard = answer("keys", verb)
+            if heard:
+                return verb.get("action", ""), _gathered(heard, verb)
+            # Silence: Twilio carries on with the next verb.
+        elif verb.tag == "Redirect":
+            return (verb.text or "").strip(), {}
+        elif verb.tag == "Dial":
+            number = "".join(verb.itertext()).strip()
+            say(f"[rings {number}, showing {verb.get('callerId', 'the caller')}]")
+            picked_up = (answer("dial", verb) or "n").lower().startswith("y")
+            status = "completed" if picked_up else "no-answer"
+            if verb.get("action"):
+                return verb.get("action"), {"DialCallStatus": status}
+            if picked_up:
+                return None
+        elif verb.tag == "Record":
+            say("[recording: type the message, then press Enter]")
+            words = answer("record", verb) or ""
+            sid = "RE" + secrets.token_hex(16)
+            return verb.get("action", ""), {
+                "RecordingSid": sid, "RecordingDuration": str(max(1, len(words.split()) // 2)),
+                "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}",
+                "Digits": "hangup" if not words else "#"}
+        elif verb.tag in ("Hangup", "Reject"):
+            return None
+    return None
+
+
+def _gathered(heard: str, gather: ET.Element) -> dict[str, str]:
+    """Keys become Digits (cut as Twilio cuts them); anything with letters becomes SpeechResult."""
+    if all(c in "0123456789*#" for c in heard):
+        finish = gather.get("finishOnKey", "#")
+        digits = heard.split(finish)[0] if finish and finish in heard else heard
+        if gather.get("numDigits"):
+            digits = digits[: int(gather.get("numDigits"))]
+        return {"Digits": digits}
+    if "speech" not in (gather.get("input") or "dtmf"):
+        return {"Digits": ""}
+    return {"SpeechResult": heard, "Confidence": "0.9"}
+
+
+@contextmanager
+def serve(app_factory: Callable[[str], object]) -> Iterator[str]:
+    """Run an app on a free local port in a thread; app_factory gets the base URL. Yields the URL."""
+    holder: list = []
+    server = make_server("127.0.0.1", 0, lambda env, start: holder[0](env, start), threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    holder.append(app_factory(url))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield url
+    finally:
+        server.shutdown()
+
+
+def _reachable(url: str) -> bool:
+    try:
+        return requests.get(url.rstrip("/") + "/healthz", timeout=2).ok
+    except requests.RequestException:
+        return False
+
+
+@contextmanager
+def _service(url: str | None, at: str | None) -> Iterator[Phone]:
+    """A Phone aimed at the running service, or at one started here if none answers."""
+    import services
+    from app import create_app
+    from clock import fixed_clock
+
+    settings = services.current().settings
+    target = url or settings.public_base_url
+    if _reachable(target):
+        yield Phone(target, settings.twilio_auth_token, at=at)
+        return
+    click.echo(f"[no service answers at {target}; starting one inside this command]", err=True)
+    clock = fixed_clock(__import__("datetime").datetime.fromisoformat(at)) if at else None
+    with serve(lambda base: create_app(settings.with_changes(public_base_url=base), clock=clock)) as base:
+        yield Phone(base, settings.twilio_auth_token)
+
+
+def _terminal_answer(kind: str, verb: ET.Element) -> str | None:
+    if kind == "dial":
+        return click.prompt("  does the adviser answer? (y/n)", default="n", show_default=False)
+    if kind == "record":
+        return click.prompt("  message", default="", show_default=False) or None
+    typed = click.prompt("  press keys (digits, * or #), type words to speak, or Enter for silence",
+                         default="", show_default=False)
+    if typed.strip().lower() in ("hangup", "quit", "q"):
+        raise click.Abort()
+    return typed.strip() or None
+
+
+phone_cli = AppGroup("phone", help="Call or text the helpline from the terminal (no Twilio account needed).")
+
+
+@phone_cli.command("call")
+@click.option("--from", "from_", default=DEFAULT_FROM, show_default=True, help="The caller's number.")
+@click.option("--at", default=None, help="Pretend it is this London time, e.g. 2026-11-23T11:00.")
+@click.option("--url", default=None, help="The service's base URL (default: PUBLIC_BASE_URL).")
+def phone_call(from_: str, at: str | None, url: str | None) -> None:
+    """An interactive call: hear the prompts, press keys, hang up with 'q'."""
+    with _service(url, at) as phone:
+        try:
+            phone.call(_terminal_answer, lambda line: click.echo(f"HELPLINE: {line}"), from_=from_)
+        except click.Abort:
+            click.echo("[you hang up]")
+
+
+@phone_cli.command("text")
+@click.argument("body")
+@click.option("--from", "from_", default=DEFAULT_FROM, show_default=True, help="The texter's number.")
+@click.option("--at", default=None, help="Pretend it is this London time, e.g. 2026-11-23T11:00.")
+@click.option("--url", default=None, help="The service's base URL (default: PUBLIC_BASE_URL).")
+def phone_text(body: str, from_: str, at: str | None, url: str | None) -> None:
+    """Send one text and print the reply."""
+    with _service(url, at) as phone:
+        replies = phone.text(body, from_=from_)
+    for reply in replies or ["[no reply]"]:
+        click.echo(f"HELPLINE: {reply}")

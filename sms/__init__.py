@@ -1,0 +1,9 @@
+"""SMS channel: Twilio's message webhooks in, TwiML replies out (keywords and conversations)."""
+
+from flask import Blueprint
+
+from twilio_webhooks import protect
+
+bp = protect(Blueprint("sms", __name__, url_prefix="/sms"))
+
+from sms import views  # noqa: E402,F401  (registers the views on bp)

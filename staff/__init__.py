@@ -1,0 +1,1 @@
+"""Staff pages: login and the callback queue (built in the callbacks issue)."""

@@ -1,0 +1,50 @@
+"""Settings from the environment: defaults, production refusals, the development token."""
+
+import datetime as dt
+
+import pytest
+
+from config import ConfigError, from_env
+
+
+def test_local_mode_generates_one_development_token_and_reuses_it(tmp_path):
+    first = from_env({"DATA_DIR": str(tmp_path)})
+    second = from_env({"DATA_DIR": str(tmp_path)})
+    assert len(first.twilio_auth_token) == 32
+    assert first.twilio_auth_token == second.twilio_auth_token
+    assert (tmp_path / "dev-twilio-auth-token").stat().st_mode & 0o077 == 0
+    assert first.twilio_token_generated and not first.has_twilio_credentials
+
+
+@pytest.mark.parametrize("missing", ["TWILIO_AUTH_TOKEN", "SECRET_KEY", "PUBLIC_BASE_URL", "REDIS_URL"])
+def test_production_refuses_to_start_without_essentials(tmp_path, missing):
+    env = {"HELPLINE_ENV": "production", "DATA_DIR": str(tmp_path), "TWILIO_AUTH_TOKEN": "t",
+           "SECRET_KEY": "s", "PUBLIC_BASE_URL": "https://x.example.org", "REDIS_URL": "redis://r:6379/0"}
+    env[missing] = ""
+    with pytest.raises(ConfigError, match=missing):
+        from_env(env)
+    assert not (tmp_path / "dev-twilio-auth-token").exists()
+
+
+def test_production_with_credentials_uses_twilio(tmp_path):
+    s = from_env({"HELPLINE_ENV": "production", "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "t",
+                  "SECRET_KEY": "s", "PUBLIC_BASE_URL": "https://x.example.org/", "REDIS_URL": "redis://r:6379/0",
+                  "DATA_DIR": str(tmp_path)})
+    assert s.has_twilio_credentials
+    assert s.public_base_url == "https://x.example.org"
+    assert not s.is_local
+
+
+def test_helpline_now_and_numbers(tmp_path):
+    s = from_env({"DATA_DIR": str(tmp_path), "HELPLINE_NOW": "2026-11-23T11:00", "CALLBACKS_PER_DAY": "7"})
+    assert s.helpline_now == dt.datetime(2026, 11, 23, 11, 0)
+    assert s.callbacks_per_day == 7
+    assert s.helpline_e164 == "+441225394382"
+    assert s.key("callback", 42) == "helpline:callback:42"
+
+
+@pytest.mark.parametrize("name,value", [("HELPLINE_NOW", "next tuesday"), ("CALLBACKS_PER_DAY", "lots"),
+                                        ("SEND_WINDOW_START", "9am"), ("HELPLINE_ENV", "staging")])
+def test_bad_values_are_refused_with_the_variable_named(tmp_path, name, value):
+    with pytest.raises(ConfigError, match=name):
+        from_env({"DATA_DIR": str(tmp_path), name: value})

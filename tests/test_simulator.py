@@ -1,0 +1,106 @@
+"""The phone simulator drives real, signed HTTP webhooks on a running server."""
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+
+from app import create_app
+from clock import fixed_clock
+from simulator import Phone, serve
+from tests.conftest import CLOSED_SUNDAY, OPEN_MONDAY
+
+
+@pytest.fixture
+def running(settings):
+    """A real HTTP server (werkzeug, in a thread) for the app at a given time."""
+
+    def start(at):
+        return serve(lambda base: create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(at)))
+
+    return start
+
+
+def scripted(*answers):
+    queue = list(answers)
+    asked = []
+
+    def answer(kind, verb):
+        asked.append(kind)
+        return queue.pop(0) if queue else None
+
+    return answer, asked
+
+
+def test_a_call_out_of_hours_hears_the_greeting_and_ends_politely(running, settings):
+    heard = []
+    answer, asked = scripted()  # the caller stays silent
+    with running(CLOSED_SUNDAY) as base:
+        documents = Phone(base, settings.twilio_auth_token).call(answer, heard.append)
+    assert "We open again on Monday the 23rd of November at 10am." in heard
+    assert heard[-1] == "[the call ends]"
+    assert asked.count("keys") == 3  # the menu is asked three times before goodbye
+    assert documents[-1].find("Hangup") is not None
+
+
+def test_a_call_in_hours_is_put_through_to_an_adviser(running, settings):
+    heard = []
+    answer, asked = scripted("0", "y")
+    with running(OPEN_MONDAY) as base:
+        Phone(base, settings.twilio_auth_token).call(answer, heard.append)
+    assert "Putting you through to an adviser now. Please hold." in heard
+    assert "[rings +441632960001, showing +441225394382]" in heard
+    assert asked == ["keys", "dial"]
+
+
+def test_a_text_gets_a_reply(running, settings):
+    with running(CLOSED_SUNDAY) as base:
+        (reply,) = Phone(base, settings.twilio_auth_token).text("hello")
+    assert "We open again on Monday 23 November 2026 at 10am." in reply
+
+
+def test_a_wrongly_signed_simulator_is_refused(running):
+    with running(CLOSED_SUNDAY) as base:
+        heard = []
+        Phone(base, "not-the-token").call(lambda k, v: None, heard.append)
+    assert heard == ["[the service answered HTTP 403; Twilio would play an error]"]
+
+
+def test_simulated_time_header_moves_the_clock_in_local_mode_only(running, settings):
+    with running(CLOSED_SUNDAY) as base:
+        (reply,) = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
+    assert "An adviser is available now." in reply
+    production = settings.with_changes(env="production")
+    with serve(lambda base: create_app(production.with_changes(public_base_url=base),
+                                       clock=fixed_clock(CLOSED_SUNDAY))) as base:
+        (reply,) = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
+    assert "closed at the weekend" in reply
+
+
+def test_flask_phone_text_command_starts_a_service_when_none_runs(settings):
+    app = create_app(settings.with_changes(public_base_url="http://127.0.0.1:9"), clock=fixed_clock(CLOSED_SUNDAY))
+    result = CliRunner().invoke(app.cli, ["phone", "text", "hello", "--at", "2026-11-23T11:00"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "HELPLINE: " in result.output
+    assert "An adviser is available now." in result.output
+
+
+def test_flask_phone_call_command_runs_an_interactive_call(settings):
+    app = create_app(settings.with_changes(public_base_url="http://127.0.0.1:9"), clock=fixed_clock(CLOSED_SUNDAY))
+    result = CliRunner().invoke(app.cli, ["phone", "call", "--at", "2026-11-22T09:00"], input="1\nq\n",
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "We open again on Monday the 23rd of November at 10am." in result.output
+    assert "The helpline is open 10am to 3pm, Monday to Thursday, in school term time." in result.output
+    assert "[you hang up]" in result.output
+
+
+def test_calendar_check_command_warns_about_provisional_dates(settings):
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    result = CliRunner().invoke(app.cli, ["calendar", "check"])
+    assert "open" in result.output
+    assert "WARNING: the 2026/27 term dates are provisional" in result.output
+    confirmed = CliRunner().invoke(app.cli, ["calendar", "check", "--at", "2026-02-16T11:00"])
+    assert "closed (half term)" in confirmed.output
+    assert "Next opening: Monday 23 February 2026 10:00" in confirmed.output

@@ -1,0 +1,36 @@
+"""Start the rq worker (with its scheduler) on the service's queue and Redis: `python -m workers.run`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+import redis
+from rq import Queue, Worker
+
+import services
+from connections import redis_url
+
+WORKER_TTL_SECONDS = 60
+
+
+def worker_connection(settings) -> redis.Redis:
+    """rq blocks on Redis while waiting for jobs, so its socket time-out must outlast that wait."""
+    return redis.Redis.from_url(redis_url(settings), socket_timeout=WORKER_TTL_SECONDS + 30,
+                                socket_connect_timeout=5, health_check_interval=30)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run jobs until stopped (or until the queue is empty with --burst)."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = services.for_worker().settings
+    conn = worker_connection(settings)
+    worker = Worker([Queue(settings.queue_name, connection=conn)], connection=conn, worker_ttl=WORKER_TTL_SECONDS)
+    worker.work(with_scheduler=True, burst=args.burst)
+
+
+if __name__ == "__main__":
+    main()
