@@ -12,11 +12,14 @@ Every function takes an optional `bh` (a BankHolidays); by default the one share
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flows.calendar_data import BankHolidays, bank_holidays
 from flows.copy import load_copy
 
 ONE_DAY = dt.timedelta(days=1)
+# The holidays package says "(observed)"; calendar_data rewrites it as "(substitute day)".
+_SUBSTITUTE = re.compile(r"\s*\((?:observed|substitute(?: day)?)\)\s*$", re.IGNORECASE)
 # Far more than the longest run of non-working days (a long weekend plus Christmas), so a
 # broken holiday source fails loudly instead of looping forever.
 _MAX_SEARCH_DAYS = 60
@@ -45,9 +48,9 @@ def non_working_reason(day: dt.date, bh: BankHolidays | None = None) -> str | No
     name = name.strip()
     if day.weekday() >= 5:
         return copy.text("deadlines.day_weekend_and_holiday", weekday=weekday, name=name)
-    if name.lower().endswith("(observed)"):
-        base = name[: -len("(observed)")].strip()
-        return copy.text("deadlines.day_substitute", name=base)
+    substitute = _SUBSTITUTE.search(name)
+    if substitute:
+        return copy.text("deadlines.day_substitute", name=name[: substitute.start()].strip())
     if "bank holiday" in name.lower():
         return copy.text("deadlines.day_named_bank_holiday", name=name)
     return copy.text("deadlines.day_bank_holiday", name=name)
