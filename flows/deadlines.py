@@ -53,7 +53,18 @@ class Bare:
     day: dt.date
 
 
+@dataclass(frozen=True)
+class NoSuchDay:
+    """A day a month does not have, e.g. 30 February 2026 (for R2's month-end clamp)."""
+
+    day: int
+    month: int
+    year: int
+
+
 def _written(value: object) -> object:
+    if isinstance(value, NoSuchDay):
+        return f"{value.day} {calendar.month_name[value.month]} {value.year}"
     if isinstance(value, Bare):
         return f"{value.day.day} {value.day:%B} {value.day.year}"
     if isinstance(value, dt.date):
@@ -62,6 +73,8 @@ def _written(value: object) -> object:
 
 
 def _spoken(value: object) -> object:
+    if isinstance(value, NoSuchDay):
+        return f"the {ordinal(value.day)} of {calendar.month_name[value.month]} {value.year}"
     if isinstance(value, Bare):
         return f"the {ordinal(value.day.day)} of {value.day:%B} {value.day.year}"
     if isinstance(value, dt.date):
@@ -197,8 +210,7 @@ class Deadline:
 
     def spoken_parts(self) -> list[str]:
         """Short sentences to read out on the phone, in order."""
-        skip = {self.rule_phrase, *self.notes}
-        return [p.say() for _, p in self._pieces() if p not in skip]
+        return [p.say() for _, p in self._pieces() if p != self.rule_phrase]
 
 
 def _fit(pieces: list[tuple[int, str]], limit: int, sep: str) -> str:
@@ -244,7 +256,8 @@ def _after_appeal_break(day: dt.date, bh: BankHolidays) -> tuple[dt.date, str]:
 
 
 def _month_end_step(asked_day: int, clamped: dt.date, key: str = "step_month_end") -> Phrase:
-    return Phrase.of(key, day=asked_day, month=f"{clamped:%B}", year=clamped.year, date=clamped)
+    when = NoSuchDay(asked_day, clamped.month, clamped.year)
+    return Phrase.of(key, when=when, month=f"{clamped:%B}", date=clamped)
 
 
 def tribunal_end(raw: dt.date, bh: BankHolidays) -> tuple[dt.date, tuple[Phrase, ...], dt.date | None]:
