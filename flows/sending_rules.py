@@ -10,7 +10,8 @@ Rules for texts, in the order they are checked (the first that fails is the reas
   3. texts go only to UK mobiles (07xxx, but not 070 personal numbers or 076 pagers).
   4. the body is not empty, is plain GSM-7 (no curly quotes or emoji: those switch the
      whole text to UCS-2 and can come out as boxes on older phones), and fits in
-     3 segments (459 GSM-7 characters; ^ { } [ ] ~ | € and backslash count as 2).
+     3 segments (459 GSM-7 characters; ^ { } [ ] ~ | € and backslash count as 2, and an
+     extension pair is never split across segments). GSM-7 counting is flows/gsm7.py.
   5. night rule: a text that is NOT an immediate reply to something the parent just sent
      waits for the daytime window (09:00-19:00 London time by default), so reminders and
      confirmations never buzz a phone at night. Replies are sent at once: the parent is
@@ -29,6 +30,8 @@ import enum
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
+
+from flows import gsm7
 
 DEFAULT_WINDOW = (dt.time(9), dt.time(19))
 DEFAULT_TZ = "Europe/London"
@@ -146,36 +149,6 @@ def mask(number: object) -> str:
     return "***"
 
 
-# --- GSM-7 ---------------------------------------------------------------------------
-# Kept here, private, until flows/gsm7.py (written in parallel) offers is_gsm7/gsm7_length.
-
-_GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENSION = frozenset("^{}\\[~]|€")  # sent as ESC + char: 2 septets each
-
-
-def _gsm7_length(text: str) -> int | None:
-    """Septets needed to send `text` as GSM-7, or None if a character is not GSM-7."""
-    length = 0
-    for char in text:
-        if char in _GSM7_BASIC:
-            length += 1
-        elif char in _GSM7_EXTENSION:
-            length += 2
-        else:
-            return None
-    return length
-
-
-def sms_segments(septets: int) -> int:
-    """Segments for a GSM-7 text of this length: 160 fit in one; 153 each once split."""
-    if septets <= 160:
-        return 1
-    return -(-septets // 153)
-
-
 # --- the checks ----------------------------------------------------------------------
 
 
@@ -208,19 +181,18 @@ def check_sms(
         )
     if not body or not body.strip():
         return Decision.refuse(Refusal.EMPTY_BODY, "The text is empty.")
-    septets = _gsm7_length(body)
-    if septets is None:
-        bad = next(c for c in body if _gsm7_length(c) is None)
+    bad = gsm7.first_non_gsm7(body)
+    if bad is not None:
         return Decision.refuse(
             Refusal.NOT_GSM7,
-            f"The text has a character phones may not show ({bad!r}); use plain letters "
-            "and straight quotes.",
+            f"The text has a character phones may not show ({gsm7.describe_char(bad)}); "
+            "use plain letters and straight quotes (gsm7.to_gsm7 can fix most).",
         )
-    if sms_segments(septets) > MAX_SEGMENTS:
+    if gsm7.segment_count(body) > MAX_SEGMENTS:
         return Decision.refuse(
             Refusal.TOO_LONG,
-            f"The text is {septets} characters long; the most is "
-            f"{MAX_SEGMENTS * 153} ({MAX_SEGMENTS} texts).",
+            f"The text is {gsm7.gsm7_length(body)} characters long (extension characters "
+            f"count 2); the most is {MAX_SEGMENTS * gsm7.PART_GSM7} ({MAX_SEGMENTS} texts).",
         )
     if immediate_reply:
         return Decision.send()

@@ -132,7 +132,7 @@ def test_opted_out_is_refused_even_as_an_immediate_reply():
 
 
 def test_the_not_gsm7_reason_names_the_character():
-    assert "\u2019" in sms(body="We\u2019ll call").reason
+    assert "U+2019" in sms(body="We\u2019ll call").reason
 
 
 def test_a_refusal_is_not_held_at_night():
@@ -151,12 +151,9 @@ def test_longest_and_oddest_gsm7_texts_are_sent(body):
     assert sms(body=body).action is Action.SEND
 
 
-@pytest.mark.parametrize(
-    "septets, segments",
-    [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)],
-)
-def test_segments(septets, segments):
-    assert sending_rules.sms_segments(septets) == segments
+def test_an_extension_character_is_never_split_across_segments():
+    # 459 septets, but the € would straddle the first boundary: 4 segments on the network
+    assert sms(body="x" * 152 + "€" + "x" * 305).code == Refusal.TOO_LONG
 
 
 # --- the night window ----------------------------------------------------------------

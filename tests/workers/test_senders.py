@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import time
 import uuid
 
@@ -30,13 +29,13 @@ HELPLINE = "+441632960001"  # our Twilio number (drama range)
 TWIML_URL = "https://helpline.example/ivr/bridge/42"
 
 
-# --- Redis: kept in this one fixture so the shared conftest fixture can replace it -----
+# --- Redis: all access goes through this one fixture, built on conftest's test database --
 
 
 @pytest.fixture
-def redis_prefix():
-    """(client, prefix): a real Redis and a key prefix of our own, cleaned afterwards."""
-    client = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"))
+def redis_prefix(redis_url):
+    """(client, prefix): a real Redis (bytes, as rq's connection is) and our own key prefix."""
+    client = redis.Redis.from_url(redis_url)
     prefix = f"test:{uuid.uuid4().hex}:"
     yield client, prefix
     keys = list(client.scan_iter(match=f"{prefix}*"))
@@ -49,51 +48,51 @@ def redis_prefix():
 
 
 @pytest.fixture
-def twilio():
-    with TwilioStandin() as standin:
-        yield standin
+def standin():
+    with TwilioStandin() as running:
+        yield running
 
 
 @pytest.fixture
-def sender(twilio):
-    return TwilioSender(twilio.account_sid, twilio.auth_token, HELPLINE,
-                        timeout_seconds=1, api_base_url=twilio.base_url)
+def sender(standin):
+    return TwilioSender(standin.account_sid, standin.auth_token, HELPLINE,
+                        timeout_seconds=1, api_base_url=standin.base_url)
 
 
-def test_send_sms_posts_the_right_form_with_basic_auth(twilio, sender):
+def test_send_sms_posts_the_right_form_with_basic_auth(standin, sender):
     result = sender.send_sms(PARENT, "Thank you. We will call you back.",
                              status_callback="https://helpline.example/sms/status")
 
     assert isinstance(result, SendResult)
     assert result.sid.startswith("SM") and len(result.sid) == 34
     assert result.status == "queued"
-    [request] = twilio.requests
+    [request] = standin.requests
     assert request.method == "POST"
-    assert request.path == f"/2010-04-01/Accounts/{twilio.account_sid}/Messages.json"
-    assert request.auth == (twilio.account_sid, twilio.auth_token)
+    assert request.path == f"/2010-04-01/Accounts/{standin.account_sid}/Messages.json"
+    assert request.auth == (standin.account_sid, standin.auth_token)
     assert request.form == {
         "To": PARENT,
         "From": HELPLINE,
         "Body": "Thank you. We will call you back.",
         "StatusCallback": "https://helpline.example/sms/status",
     }
-    assert twilio.messages[result.sid]["to"] == PARENT
+    assert standin.messages[result.sid]["to"] == PARENT
 
 
-def test_no_status_callback_sends_no_field(twilio, sender):
+def test_no_status_callback_sends_no_field(standin, sender):
     sender.send_sms(PARENT, "Hello")
-    assert "StatusCallback" not in twilio.requests[0].form
+    assert "StatusCallback" not in standin.requests[0].form
 
 
-def test_place_call_with_a_twiml_url(twilio, sender):
+def test_place_call_with_a_twiml_url(standin, sender):
     result = sender.place_call(STAFF, caller_id=HELPLINE, twiml_url=TWIML_URL,
                                status_callback="https://helpline.example/ivr/status")
 
     assert result.sid.startswith("CA") and len(result.sid) == 34
     assert result.status == "queued"
-    [request] = twilio.requests
-    assert request.path == f"/2010-04-01/Accounts/{twilio.account_sid}/Calls.json"
-    assert request.auth == (twilio.account_sid, twilio.auth_token)
+    [request] = standin.requests
+    assert request.path == f"/2010-04-01/Accounts/{standin.account_sid}/Calls.json"
+    assert request.auth == (standin.account_sid, standin.auth_token)
     assert request.form == {
         "To": STAFF,
         "From": HELPLINE,
@@ -102,25 +101,25 @@ def test_place_call_with_a_twiml_url(twilio, sender):
     }
 
 
-def test_place_call_with_inline_twiml(twilio, sender):
+def test_place_call_with_inline_twiml(standin, sender):
     twiml = "<Response><Dial>+447700900123</Dial></Response>"
     sender.place_call(STAFF, caller_id="+441632960002", twiml=twiml)
-    form = twilio.requests[0].form
+    form = standin.requests[0].form
     assert form["Twiml"] == twiml
     assert form["From"] == "+441632960002"
     assert "Url" not in form
 
 
 @pytest.mark.parametrize("kwargs", [{}, {"twiml_url": TWIML_URL, "twiml": "<Response/>"}])
-def test_place_call_needs_exactly_one_of_url_or_twiml(twilio, sender, kwargs):
+def test_place_call_needs_exactly_one_of_url_or_twiml(standin, sender, kwargs):
     with pytest.raises(ValueError):
         sender.place_call(STAFF, caller_id=HELPLINE, **kwargs)
-    assert twilio.requests == []
+    assert standin.requests == []
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_rate_limits_and_server_errors_are_temporary(twilio, sender, status):
-    twilio.fail_next(status=status, code=20429 if status == 429 else 20500)
+def test_rate_limits_and_server_errors_are_temporary(standin, sender, status):
+    standin.fail_next(status=status, code=20429 if status == 429 else 20500)
     with pytest.raises(TemporarySendError) as caught:
         sender.send_sms(PARENT, "Hello")
     assert caught.value.status == status
@@ -129,8 +128,8 @@ def test_rate_limits_and_server_errors_are_temporary(twilio, sender, status):
     assert sender.send_sms(PARENT, "Hello").status == "queued"
 
 
-def test_retry_after_is_passed_on(twilio, sender):
-    twilio.fail_next(status=429, code=20429, retry_after=30)
+def test_retry_after_is_passed_on(standin, sender):
+    standin.fail_next(status=429, code=20429, retry_after=30)
     with pytest.raises(TemporarySendError) as caught:
         sender.send_sms(PARENT, "Hello")
     assert caught.value.retry_after == 30
@@ -141,8 +140,8 @@ def test_retry_after_is_passed_on(twilio, sender):
     "code, opted_out",
     [(21610, True), (21211, False), (21614, False), (21408, False)],
 )
-def test_twilio_refusals_are_permanent_with_the_code(twilio, sender, code, opted_out):
-    twilio.fail_next(status=400, code=code, message=f"The 'To' number {PARENT} is refused")
+def test_twilio_refusals_are_permanent_with_the_code(standin, sender, code, opted_out):
+    standin.fail_next(status=400, code=code, message=f"The 'To' number {PARENT} is refused")
     with pytest.raises(PermanentSendError) as caught:
         sender.send_sms(PARENT, "Hello")
     assert caught.value.code == code
@@ -151,17 +150,17 @@ def test_twilio_refusals_are_permanent_with_the_code(twilio, sender, code, opted
     assert PARENT not in str(caught.value)  # no full numbers in messages that get logged
 
 
-def test_wrong_credentials_are_permanent(twilio):
-    sender = TwilioSender(twilio.account_sid, "wrong", HELPLINE, api_base_url=twilio.base_url)
+def test_wrong_credentials_are_permanent(standin):
+    sender = TwilioSender(standin.account_sid, "wrong", HELPLINE, api_base_url=standin.base_url)
     with pytest.raises(PermanentSendError) as caught:
         sender.send_sms(PARENT, "Hello")
     assert (caught.value.status, caught.value.code) == (401, 20003)
 
 
-def test_a_read_timeout_after_sending_is_ambiguous(twilio, sender):
+def test_a_read_timeout_after_sending_is_ambiguous(standin, sender):
     # The stand-in reads the whole request and answers only after the client's 1s time-out
     # (Twilio may well have queued the text by then): a blind retry could text twice.
-    twilio.hang_next(3)
+    standin.hang_next(3)
     started = time.monotonic()
     with pytest.raises(AmbiguousSendError):
         sender.send_sms(PARENT, "Hello")
@@ -169,8 +168,8 @@ def test_a_read_timeout_after_sending_is_ambiguous(twilio, sender):
     assert not isinstance(AmbiguousSendError("x"), TemporarySendError)
 
 
-def test_a_dropped_line_after_sending_is_ambiguous(twilio, sender):
-    twilio.drop_next()
+def test_a_dropped_line_after_sending_is_ambiguous(standin, sender):
+    standin.drop_next()
     with pytest.raises(AmbiguousSendError):
         sender.place_call(STAFF, caller_id=HELPLINE, twiml_url=TWIML_URL)
 
@@ -185,45 +184,45 @@ def test_no_connection_at_all_is_temporary():
         sender.send_sms(PARENT, "Hello")
 
 
-def test_fetch_message(twilio, sender):
+def test_fetch_message(standin, sender):
     sid = sender.send_sms(PARENT, "Hello").sid
     assert sender.fetch_message(sid) == SendResult(sid, "queued")
 
-    twilio.set_message_status(sid, "undelivered", error_code=30003)
+    standin.set_message_status(sid, "undelivered", error_code=30003)
     assert sender.fetch_message(sid) == SendResult(sid, "undelivered", 30003)
-    request = twilio.requests[-1]
+    request = standin.requests[-1]
     assert (request.method, request.path) == (
-        "GET", f"/2010-04-01/Accounts/{twilio.account_sid}/Messages/{sid}.json")
+        "GET", f"/2010-04-01/Accounts/{standin.account_sid}/Messages/{sid}.json")
 
 
-def test_fetch_unknown_message_is_none(twilio, sender):
+def test_fetch_unknown_message_is_none(standin, sender):
     assert sender.fetch_message("SM" + "0" * 32) is None
 
 
-def test_a_timeout_while_fetching_is_temporary_not_ambiguous(twilio, sender):
+def test_a_timeout_while_fetching_is_temporary_not_ambiguous(standin, sender):
     sid = sender.send_sms(PARENT, "Hello").sid
-    twilio.hang_next(3)
+    standin.hang_next(3)
     with pytest.raises(TemporarySendError):
         sender.fetch_message(sid)
 
 
-def test_delete_recording_by_sid_and_by_url(twilio, sender):
-    by_sid, by_url = twilio.add_recording(), twilio.add_recording()
-    url = f"https://api.twilio.com/2010-04-01/Accounts/{twilio.account_sid}/Recordings/{by_url}"
+def test_delete_recording_by_sid_and_by_url(standin, sender):
+    by_sid, by_url = standin.add_recording(), standin.add_recording()
+    url = f"https://api.twilio.com/2010-04-01/Accounts/{standin.account_sid}/Recordings/{by_url}"
 
     sender.delete_recording(by_sid)
     sender.delete_recording(url + ".mp3")
 
-    assert twilio.deleted_recordings == [by_sid, by_url]
-    assert [r.method for r in twilio.requests] == ["DELETE", "DELETE"]
-    assert twilio.requests[1].path.endswith(f"/Recordings/{by_url}.json")
+    assert standin.deleted_recordings == [by_sid, by_url]
+    assert [r.method for r in standin.requests] == ["DELETE", "DELETE"]
+    assert standin.requests[1].path.endswith(f"/Recordings/{by_url}.json")
 
 
-def test_deleting_a_recording_twice_is_fine(twilio, sender):
-    sid = twilio.add_recording()
+def test_deleting_a_recording_twice_is_fine(standin, sender):
+    sid = standin.add_recording()
     sender.delete_recording(sid)
     sender.delete_recording(sid)  # 404: already gone, which is what we wanted
-    assert twilio.deleted_recordings == [sid]
+    assert standin.deleted_recordings == [sid]
 
 
 def test_delete_recording_needs_a_recording(sender):
@@ -231,22 +230,22 @@ def test_delete_recording_needs_a_recording(sender):
         sender.delete_recording("https://example.org/not-a-recording")
 
 
-def test_logs_mask_numbers(twilio, sender, caplog):
+def test_logs_mask_numbers(standin, sender, caplog):
     caplog.set_level(logging.DEBUG)
     sender.send_sms(PARENT, "Hello")
-    twilio.fail_next(status=400, code=21211)
+    standin.fail_next(status=400, code=21211)
     with pytest.raises(PermanentSendError):
         sender.send_sms(PARENT, "Hello")
     assert "+44 7700 900***" in caplog.text
     assert PARENT not in caplog.text
 
 
-def test_nothing_reaches_the_real_twilio(twilio, sender):
+def test_nothing_reaches_the_real_twilio(standin, sender):
     sid = sender.send_sms(PARENT, "Hello").sid
     sender.fetch_message(sid)
     sender.place_call(STAFF, caller_id=HELPLINE, twiml="<Response/>")
     # every request was answered here, so none went to api.twilio.com
-    assert [r.method for r in twilio.requests] == ["POST", "GET", "POST"]
+    assert [r.method for r in standin.requests] == ["POST", "GET", "POST"]
 
 
 # --- outbox ----------------------------------------------------------------------------
@@ -305,15 +304,10 @@ def test_outbox_records_recording_deletions(redis_prefix):
         "recording_deletion", sid, "not sent (outbox)")
 
 
-def test_outbox_with_decoded_responses(redis_prefix):
-    client, prefix = redis_prefix
-    decoded = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
-                                   decode_responses=True)
-    try:
-        OutboxSender(decoded, prefix).send_sms(PARENT, "Hello")
-        assert list_outbox(decoded, prefix)[0]["body"] == "Hello"
-    finally:
-        decoded.close()
+def test_outbox_with_decoded_responses(redis_prefix, redis_client):
+    _, prefix = redis_prefix
+    OutboxSender(redis_client, prefix).send_sms(PARENT, "Hello")  # decode_responses=True
+    assert list_outbox(redis_client, prefix)[0]["body"] == "Hello"
 
 
 def test_outbox_log_masks_numbers(redis_prefix, caplog):
