@@ -165,7 +165,7 @@ def _candidate(kind: str, m: re.Match[str], today: dt.date, past_only: bool) -> 
     month = int(g["month"]) if g["month"].isdigit() else MONTHS[g["month"]]
     weekday = g.get("weekday")
     return _build(int(g["day"]), month, _year(g.get("year")), today,
-                  numeric=kind in ("iso", "numeric", "digits8"), weekday=weekday, past_only=past_only)
+                  numeric=kind in ("numeric", "digits8"), weekday=weekday, past_only=past_only)
 
 
 def _normalise(text: str) -> str:
