@@ -189,7 +189,8 @@ class Deadline:
     def _pieces(self) -> list[tuple[int, Phrase]]:
         """(keep-priority, phrase) in reading order; lower priority is dropped first from a text."""
         pieces: list[tuple[int, Phrase]] = [(100, self.headline_phrase)]
-        pieces.extend((50 - i, p) for i, p in enumerate(self.steps))
+        # The last step explains the final date, so it is the last to be dropped from a text.
+        pieces.extend((40 + i, p) for i, p in enumerate(self.steps))
         if self.safe_phrase is not None:
             pieces.append((90, self.safe_phrase))
         status = self._status_phrase()
