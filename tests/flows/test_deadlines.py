@@ -475,3 +475,9 @@ def test_every_message_is_gsm7_with_short_sentences(key, words):
 
 def test_copy_loads_the_deadline_messages():
     assert load_copy().text("deadlines.late_appeal") == LATE_APPEAL
+
+
+def test_a_shortened_text_keeps_the_step_that_explains_the_final_date():
+    text = appeal_deadline(D(2026, 10, 26), D(2026, 11, 2), today=D(2026, 11, 22)).text_summary()
+    assert "Saturday 26 December 2026 is between 25 December and 1 January." in text
+    assert "The decision date counts" not in text  # dropped to fit three texts
