@@ -4,7 +4,6 @@ real HTTP), and OutboxSender against a real Redis."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 import uuid
