@@ -1,0 +1,501 @@
+"""The guidance content: its graph, its facts, its copy rules, and the checker itself."""
+
+import ast
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from flows import guidance
+from flows.guidance import (
+    ACTIONS,
+    MAX_SENTENCE_WORDS,
+    MAX_SMS_CHARS,
+    MAX_SPOKEN_WORDS,
+    ContentError,
+    check_content,
+    check_guidance_text,
+    check_messages,
+    fill_samples,
+    load_guidance,
+    reachable,
+    sentences,
+    words,
+)
+from flows.gsm7 import gsm7_length, is_gsm7
+
+TODAY = dt.date(2026, 11, 22)
+HOURS = "The helpline is open 10am to 3pm, Monday to Thursday, in school term time."
+
+
+@pytest.fixture(scope="module")
+def tree():
+    return load_guidance()
+
+
+def heard_and_read(node) -> str:
+    """Every word a parent hears or reads for a node (not the matching hints)."""
+    bits = [*node.say_parts, *node.text_parts]
+    bits += [o.say for o in node.choices] + [o.text for o in node.choices]
+    return "\n".join(bits)
+
+
+def all_words(tree) -> str:
+    return "\n".join(heard_and_read(n) for n in tree.nodes.values())
+
+
+# --- the whole content is clean -------------------------------------------------------
+
+
+def test_the_shipped_content_has_no_problems():
+    assert check_content(today=TODAY) == []
+
+
+def test_last_reviewed_is_a_date(tree):
+    assert isinstance(tree.last_reviewed, dt.date)
+    assert tree.last_reviewed <= TODAY
+
+
+# --- the graph -------------------------------------------------------------------------
+
+
+def test_root_is_the_main_menu(tree):
+    assert tree.root == "main"
+    assert tree.node("main").kind == "menu"
+
+
+@pytest.mark.parametrize("channel", ["voice", "sms"])
+def test_every_node_is_reachable_from_the_main_menu(tree, channel):
+    assert reachable(tree, channel) == set(tree.nodes)
+
+
+def test_every_node_is_reachable_by_keypad_alone(tree):
+    """Walk the keys from the main menu, as a caller pressing digits would."""
+    seen, todo = set(), ["main"]
+    while todo:
+        node_id = todo.pop()
+        if node_id not in seen:
+            seen.add(node_id)
+            for o in tree.choices(node_id, "voice"):
+                assert tree.choice(node_id, o.key, "voice") == o
+                if not o.is_action:
+                    todo.append(o.target)
+    assert seen == set(tree.nodes)
+
+
+def test_every_link_resolves(tree):
+    for node in tree.nodes.values():
+        for o in node.choices:
+            assert o.target in tree.nodes or o.target in ACTIONS, (node.id, o)
+    assert set(tree.keyword_index.values()) <= set(tree.nodes) | set(ACTIONS)
+
+
+@pytest.mark.parametrize("action", ["action:deadline", "action:callback", "action:hours"])
+def test_each_action_can_be_reached_by_keys_and_by_keyword(tree, action):
+    assert any(o.target == action for n in tree.nodes.values() for o in n.choices)
+    assert action in tree.keyword_index.values()
+
+
+def test_menus_are_short_with_keys_one_to_five_and_a_fallback(tree):
+    for node in tree.nodes.values():
+        assert node.fallback in tree.copy.messages, node.id
+        assert node.no_input in tree.copy.messages, node.id
+        assert len(node.choices) <= 5, node.id
+        keys = [o.key for o in node.choices]
+        assert len(keys) == len(set(keys)), node.id
+        assert set(keys) <= {"1", "2", "3", "4", "5"}, node.id
+        if node.kind == "menu":
+            assert keys == [str(i) for i in range(1, len(keys) + 1)], node.id
+            assert node.options and not node.next
+        for o in node.choices:
+            assert o.say and o.text, (node.id, o.key)
+
+
+def test_main_menu_shape(tree):
+    main = tree.node("main")
+    assert [o.target for o in main.options] == ["school", "council", "disagree", "health", "help"]
+
+
+# --- the routes and their facts ---------------------------------------------------------
+
+
+def words_of(tree, *node_ids) -> str:
+    return "\n".join(heard_and_read(tree.node(n)) for n in node_ids)
+
+
+@pytest.mark.parametrize(
+    "node_id, facts",
+    [
+        ("school_talk", ["teacher", "SENCO", "headteacher", "the teacher who organises special needs support", "EHC needs assessment"]),
+        ("school_complain", ["in writing", "use the word", "complaint", "what you want to happen", "date", "governor"]),
+        ("school_dfe", ["Secretary of State", "Department for Education", "academies", "governing body", "unreasonably", "private schools", "emergency inspection", "cannot deal with individual complaints"]),
+        ("ofsted", ["Ofsted", "whole school", "quality of education", "special educational needs", "wellbeing", "leadership and management", "maintained nursery schools", "non-maintained special schools", "short notice"]),
+        ("plan", ["EHC plan", "Education, Health and Care plan", "SEN team", "sen_admin@bathnes.gov.uk", "complaints procedure", "IPSEA", "template letter"]),
+        ("council_complain", ["complaints procedure", "Local Government and Social Care Ombudsman", "reasonable time"]),
+        ("health", ["NHS complaints procedure", "PALS", "Patient Advice and Liaison Service", "Healthwatch", "Integrated Care Board", "ICB"]),
+        ("resolution", ["free", "confidential", "voluntary", "independent", "Global Mediation", "alongside", "with or without an EHC plan", "health and social care"]),
+        ("mediation", ["mediation advice", "certificate", "3 working days", "2 months after", "sent", "only about the school", "type of school", "none is named", "Global Mediation", "free", "confidential"]),
+        ("appeal", ["First-tier Tribunal", "EHC needs assessment", "reassessment", "not to issue an EHC plan", "school or type of school", "none is named", "after a review", "stop the plan", "2 months after", "was sent", "1 month from", "mediation certificate", "later", "late appeal"]),
+        ("routes", ["more than one route", "impartial"]),
+        ("complain", ["in writing", "use the word", "complaint", "all the issues", "what you want to happen", "reasonable date", "form"]),
+        ("contact", ["01225 394382", "07530 263401", "send_partnershipservice@bathnes.gov.uk", "www.bathnes.gov.uk/sps", "{hours}"]),
+        ("orgs", ["IPSEA", "Contact", "cafamily.org.uk", "Coram Children's Legal Centre", "Local Offer"]),
+    ],
+)
+def test_route_exists_and_states_its_key_facts(tree, node_id, facts):
+    node = tree.node(node_id)
+    assert node.kind == "guidance"
+    say, text = " ".join(node.say_parts), " ".join(node.text_parts)
+    for fact in facts:
+        assert fact.lower() in text.lower(), f"{node_id} text lacks {fact!r}"
+        spoken = {"sen_admin@bathnes.gov.uk": "sen underscore admin", "01225 394382": "0 1 2 2 5, 3 9 4 3 8 2",
+                  "07530 263401": "0 7 5 3 0, 2 6 3 4 0 1", "send_partnershipservice@bathnes.gov.uk": "send underscore partnership service",
+                  "www.bathnes.gov.uk/sps": "bath n e s dot gov dot uk slash s p s", "cafamily.org.uk": "c a family dot org dot uk",
+                  "sen team": "special educational needs team"}.get(fact, fact)
+        assert spoken.lower() in say.lower(), f"{node_id} spoken words lack {spoken!r}"
+
+
+def test_the_appeal_route_offers_the_deadline_calculator_first(tree):
+    assert tree.node("appeal").next[0].target == "action:deadline"
+    assert tree.choice("disagree", "2").target == "action:deadline"
+
+
+def test_jargon_is_explained(tree):
+    assert "the teacher who organises special needs support" in words_of(tree, "school_talk")
+    assert "Education, Health and Care" in " ".join(tree.node("council").say_parts)
+    assert "Education, Health and Care" in words_of(tree, "plan")
+    assert "independent legal body" in words_of(tree, "appeal")
+
+
+def test_corrections_since_the_leaflets(tree):
+    everything = all_words(tree) + "\n".join(m.say or "" for m in tree.copy.messages.values())
+    assert not re.search(r"\bCCGs?\b|Clinical Commissioning", everything)
+    assert not re.search(r"\bESFA\b|Education and Skills Funding Agency", everything)
+    assert "Department for Education" in words_of(tree, "school_dfe")
+    assert "ICB" in words_of(tree, "health")
+    appeal = words_of(tree, "appeal", "mediation")
+    assert "sent" in appeal
+    assert not re.search(r"\b(got|get|getting|received) the decision", appeal)
+
+
+def test_hours_are_never_typed_into_the_content(tree):
+    everything = all_words(tree)
+    assert not re.search(r"10(\.00)?\s?am|3(\.00)?\s?pm|Monday to Thursday|term time", everything)
+    assert tree.node("contact").placeholders == {"hours"}
+    assert all(not n.placeholders for n in tree.nodes.values() if n.id != "contact")
+
+
+def test_the_content_stays_impartial(tree):
+    everything = all_words(tree).lower()
+    for pushy in ("you should appeal", "you should complain", "we recommend", "the best route", "you must choose"):
+        assert pushy not in everything
+    assert "will not tell you which route" in words_of(tree, "routes")
+
+
+def test_uk_spelling(tree):
+    everything = all_words(tree)
+    for us in ("organiz", "behavior", "center", "program "):
+        assert us not in everything
+
+
+# --- copy rules over all content ------------------------------------------------------
+
+
+def test_every_spoken_piece_is_short(tree):
+    for node in tree.nodes.values():
+        for part in node.say_parts:
+            assert len(words(fill_samples(part))) <= MAX_SPOKEN_WORDS, (node.id, part)
+
+
+def test_every_sentence_is_short(tree):
+    for node in tree.nodes.values():
+        for part in node.say_parts + node.text_parts:
+            for sentence in sentences(fill_samples(part)):
+                assert len(words(sentence)) <= MAX_SENTENCE_WORDS, (node.id, sentence)
+
+
+def test_every_text_as_sent_is_gsm7_and_at_most_three_segments(tree):
+    for node in tree.nodes.values():
+        for body in tree.sms_parts(node.id, hours=HOURS):
+            assert is_gsm7(body), (node.id, body)
+            assert gsm7_length(body) <= MAX_SMS_CHARS, (node.id, gsm7_length(body))
+
+
+def test_every_spoken_menu_with_its_reserved_keys_fits_in_thirty_seconds(tree):
+    for node in tree.nodes.values():
+        intro = node.say_parts[0] if node.kind == "menu" else tree.copy.say("menus.after_guidance")
+        prompt = " ".join([intro, tree.spoken_choices(node.id), tree.copy.say("menus.reserved")])
+        assert len(words(prompt)) <= MAX_SPOKEN_WORDS, node.id
+
+
+def test_every_messages_file_meets_the_copy_rules():
+    assert check_messages() == []
+
+
+def test_every_sms_reply_ends_by_saying_what_to_send_next(tree):
+    for node in tree.nodes.values():
+        parts = tree.sms_parts(node.id, hours=HOURS)
+        for body in parts[:-1]:
+            assert body.splitlines()[-1].startswith("Send MORE"), node.id
+        assert "MENU" in parts[-1].splitlines()[-1], node.id
+    for key in ("menus.sms_help", "menus.sms_no_more", "menus.sms_suggest_footer", "menus.invalid"):
+        assert "MENU" in tree.copy.text(key)
+
+
+# --- the API the channels use -----------------------------------------------------------
+
+
+def test_node_and_option_fields(tree):
+    node = tree.node("appeal")
+    assert (node.id, node.kind, node.title) == ("appeal", "guidance", "Appeals to the Tribunal")
+    assert len(node.say_parts) > 1 and len(node.text_parts) > 1
+    assert node.next is node.choices and node.options == ()
+    assert {"APPEAL", "TRIBUNAL"} <= set(node.keywords)
+    assert node.hints
+    first = node.next[0]
+    assert (first.key, first.target, first.is_action) == ("1", "action:deadline", True)
+    assert first.say and first.text and first.only is None
+    menu = tree.node("main")
+    assert menu.options is menu.choices and menu.next == ()
+    with pytest.raises(KeyError, match="nope"):
+        tree.node("nope")
+
+
+def test_choice_by_key(tree):
+    assert tree.choice("main", "4").target == "health"
+    assert tree.choice("main", 4).target == "health"
+    assert tree.choice("main", "0") is None
+    assert tree.choice("main", "*") is None
+    assert tree.choice("main", "6", "sms") is None
+
+
+def test_spoken_choices_and_speech_hints(tree):
+    assert tree.spoken_choices("main").startswith("For support at school or college, press 1.")
+    hints = tree.speech_hints("main")
+    assert "health services" in hints and "NHS" in hints
+
+
+def test_sms_parts_have_footers(tree):
+    parts = tree.sms_parts("appeal")
+    assert len(parts) == len(tree.node("appeal").text_parts)
+    assert "Send MORE for part 2 of 3" in parts[0]
+    assert "1 Work out your appeal deadline" in parts[-1]
+    menu = tree.sms_parts("main")
+    assert len(menu) == 1 and "\n1 Support at school or college\n" in menu[0]
+
+
+def test_the_hours_placeholder_is_filled_by_the_channel(tree):
+    assert HOURS in tree.sms_parts("contact", hours=HOURS)[0]
+    with pytest.raises(KeyError):
+        tree.sms_parts("contact")
+
+
+def test_load_guidance_is_cached(tree):
+    assert load_guidance() is tree
+
+
+def test_flows_modules_do_not_import_web_or_queue_libraries():
+    for name in ("guidance", "gsm7", "matching", "safety"):
+        source = Path(guidance.__file__).with_name(f"{name}.py").read_text()
+        imported = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module.split(".")[0])
+        assert not imported & {"flask", "twilio", "redis", "rq"}, name
+
+
+# --- the checker catches each kind of mistake --------------------------------------------
+
+GOOD = '''
+last_reviewed = 2026-11-22
+root = "main"
+
+[actions]
+"action:deadline" = ["DEADLINE"]
+
+[nodes.main]
+kind = "menu"
+title = "Main menu"
+say = ["What would you like help with?"]
+text = ["What would you like help with?"]
+keywords = ["MENU"]
+fallback = "menus.invalid"
+
+[[nodes.main.options]]
+key = 1
+target = "appeal"
+say = "appeals"
+text = "Appeals"
+
+[nodes.appeal]
+kind = "guidance"
+title = "Appeals"
+say = ["You can appeal."]
+text = ["You can appeal."]
+keywords = ["APPEAL"]
+fallback = "menus.invalid"
+
+[[nodes.appeal.next]]
+key = 1
+target = "action:deadline"
+say = "your deadline"
+text = "Your deadline"
+'''
+
+EXTRA_NODE = '''
+[nodes.extra]
+kind = "guidance"
+title = "Extra"
+say = ["More words."]
+text = ["More words."]
+fallback = "menus.invalid"
+'''
+
+
+def problems_for(toml_text: str, **kw) -> str:
+    return "\n".join(check_guidance_text(toml_text, **kw))
+
+
+def test_the_small_good_tree_passes():
+    assert check_guidance_text(GOOD) == []
+
+
+@pytest.mark.parametrize(
+    "broken, expected",
+    [
+        # a node nobody can reach, by keys or by text
+        (GOOD + EXTRA_NODE, "'extra' cannot be reached by keypad"),
+        (GOOD + EXTRA_NODE, "'extra' cannot be reached by SMS"),
+        # reachable by SMS keyword but not by keys
+        (GOOD + EXTRA_NODE.replace('title = "Extra"', 'title = "Extra"\nkeywords = ["EXTRA"]'), "'extra' cannot be reached by keypad"),
+        # a link to a node that does not exist
+        (GOOD.replace('target = "appeal"', 'target = "apeal"'), "links to 'apeal', which is not a node"),
+        # an action that does not exist
+        (GOOD.replace('target = "action:deadline"', 'target = "action:calculator"'), "links to 'action:calculator'"),
+        # a menu with no fallback
+        (GOOD.replace('keywords = ["MENU"]\nfallback = "menus.invalid"', 'keywords = ["MENU"]'), "menu with no fallback"),
+        # a fallback message that does not exist
+        (GOOD.replace('keywords = ["MENU"]\nfallback = "menus.invalid"', 'keywords = ["MENU"]\nfallback = "menus.nope"'), "'menus.nope' is not a message"),
+        # a menu with no options
+        (GOOD.replace('[[nodes.main.options]]\nkey = 1\ntarget = "appeal"\nsay = "appeals"\ntext = "Appeals"', ""), "a menu with no options"),
+        # reserved keys and keys out of range
+        (GOOD.replace("key = 1\ntarget = \"appeal\"", 'key = 9\ntarget = "appeal"'), "key 9 is reserved for main menu"),
+        (GOOD.replace("key = 1\ntarget = \"appeal\"", 'key = 0\ntarget = "appeal"'), "key 0 is reserved"),
+        (GOOD.replace("key = 1\ntarget = \"appeal\"", 'key = "*"\ntarget = "appeal"'), "key * is reserved for repeat"),
+        (GOOD.replace("key = 1\ntarget = \"appeal\"", 'key = 7\ntarget = "appeal"'), "key must be a digit 1 to 5"),
+        # not GSM-7, too long for 3 texts
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["You can\u2019t appeal."]'), "not GSM-7 (U+2019"),
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["' + "Appeal now. " * 40 + '"]'), "characters (most 459"),
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["' + "Appeal [now]. " * 30 + '"]'), "characters (most 459"),  # [ ] count 2
+        # spoken piece over 30 seconds; sentence over 25 words
+        (GOOD.replace('say = ["You can appeal."]', 'say = ["' + "You can appeal. " * 26 + '"]'), "about 31 seconds (most 75 words)"),
+        (GOOD.replace('say = ["You can appeal."]', 'say = ["' + "you can appeal " * 9 + '."]'), "sentence of 27 words"),
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["' + "you can appeal " * 9 + '."]'), "sentence of 27 words"),
+        # too many options, and a spoken menu too long to take in
+        (GOOD.replace('[[nodes.main.options]]', "\n".join(f'[[nodes.main.options]]\nkey = {k}\ntarget = "appeal"\nsay = "a"\ntext = "a"' for k in range(2, 7)) + "\n[[nodes.main.options]]"), "6 options (most 5)"),
+        (GOOD.replace('say = "appeals"', 'say = "' + "appeals " * 60 + '"'), "spoken choices (with menus.reserved) are"),
+        # duplicate keys, duplicate keywords, carrier keywords, number keywords
+        (GOOD.replace('text = "Your deadline"', 'text = "Your deadline"\n\n[[nodes.appeal.next]]\nkey = 1\ntarget = "main"\nsay = "menu"\ntext = "Menu"'), "key 1 is used twice"),
+        (GOOD.replace('keywords = ["APPEAL"]', 'keywords = ["APPEAL", "menu"]'), "keyword 'MENU' is used by both 'main' and 'appeal'"),
+        (GOOD.replace('keywords = ["APPEAL"]', 'keywords = ["APPEAL", "STOP"]'), "'STOP' is handled by the SMS channel"),
+        (GOOD.replace('keywords = ["APPEAL"]', 'keywords = ["APPEAL", "MORE"]'), "'MORE' is handled by the SMS channel"),
+        (GOOD.replace('keywords = ["APPEAL"]', 'keywords = ["2"]'), "keyword '2' is a number"),
+        (GOOD.replace('"action:deadline" = ["DEADLINE"]', '"action:pizza" = ["PIZZA"]'), "'action:pizza' is not one of"),
+        # placeholders only the channel can fill
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["You can appeal by {date}."]'), "unknown placeholder(s) ['date']"),
+        (GOOD.replace('text = ["You can appeal."]', 'text = ["You can appeal {."]'), "broken {placeholder}"),
+        # structure
+        (GOOD.replace("last_reviewed = 2026-11-22", ""), "last_reviewed must be a date"),
+        (GOOD.replace('root = "main"', 'root = "start"'), "root 'start' is not a node"),
+        (GOOD.replace('kind = "guidance"', 'kind = "page"'), "kind must be"),
+        (GOOD.replace('say = ["You can appeal."]', "say = []"), "no spoken words"),
+        (GOOD.replace('title = "Appeals"', 'title = "Appeals"\ncolour = "red"'), "unknown fields ['colour']"),
+        (GOOD.replace("[[nodes.appeal.next]]", "[[nodes.appeal.options]]"), "a guidance node has next, not options"),
+        (GOOD.replace('text = "Your deadline"', 'text = "Your deadline"\nonly = "fax"'), 'only must be "voice" or "sms"'),
+        ("this is [not toml", "not valid TOML"),
+    ],
+)
+def test_the_checker_catches(broken, expected):
+    assert expected in problems_for(broken)
+
+
+def test_an_option_for_voice_only_does_not_reach_by_sms():
+    voice_only = (GOOD + EXTRA_NODE).replace(
+        'text = "Your deadline"', 'text = "Your deadline"\n\n[[nodes.appeal.next]]\nkey = 2\ntarget = "extra"\nsay = "extra"\ntext = "Extra"\nonly = "voice"'
+    )
+    found = problems_for(voice_only)
+    assert "'extra' cannot be reached by SMS" in found
+    assert "by keypad" not in found
+
+
+def test_the_footer_is_counted_in_the_length():
+    # 440 characters alone fit; with the options footer they do not.
+    body = ("Appeal now please. " * 24)[:440].strip()
+    assert "(with footer)" in problems_for(GOOD.replace('text = ["You can appeal."]', f'text = ["{body}"]'))
+
+
+def test_a_long_guidance_text_is_split_into_parts_that_each_fit():
+    part = ("Appeal now please. " * 15).strip()
+    assert check_guidance_text(GOOD.replace('text = ["You can appeal."]', f'text = ["{part}", "{part}", "{part}"]')) == []
+
+
+def test_review_date_is_checked_against_today():
+    assert "in the future" in problems_for(GOOD, today=dt.date(2026, 1, 1))
+    assert "over a year ago" in problems_for(GOOD, today=dt.date(2028, 1, 1))
+    assert check_guidance_text(GOOD, today=TODAY) == []
+
+
+def test_load_guidance_refuses_broken_content(tmp_path):
+    path = tmp_path / "guidance.toml"
+    path.write_text(GOOD.replace('target = "appeal"', 'target = "apeal"'))
+    with pytest.raises(ContentError) as error:
+        load_guidance(path)
+    assert any("apeal" in p for p in error.value.problems)
+    assert "apeal" in str(error.value)
+
+
+def test_load_guidance_reads_another_file(tmp_path):
+    path = tmp_path / "guidance.toml"
+    path.write_text(GOOD)
+    small = load_guidance(path)
+    assert set(small.nodes) == {"main", "appeal"}
+    assert small.keyword_index == {"MENU": "main", "APPEAL": "appeal", "DEADLINE": "action:deadline"}
+
+
+def test_check_content_reports_a_missing_guidance_file(tmp_path):
+    assert any("file not found" in p for p in check_content(guidance_path=tmp_path / "none.toml"))
+
+
+# --- the messages files checker ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "entry, expected",
+    [
+        ('bad = "Don\u2019t worry."', "not GSM-7 (U+2019"),
+        ('bad = { text = "' + "Call us now. " * 40 + '" }', "characters (most 459"),
+        ('bad = { say = "' + "Call us now. " * 26 + '" }', "(most 75 words)"),
+        ('bad = { say = "' + "call us now " * 9 + '." }', "sentence of 27 words"),
+        ('bad = { text = "' + "call us now " * 9 + '." }', "sentence of 27 words"),
+        ('bad = { words = "hello" }', "expected a string or a table"),
+        ('bad = { text = "Open on {date} at {time}, {" }', "broken {placeholder}"),
+        ("bad = [", "not valid TOML"),
+    ],
+)
+def test_the_messages_checker_catches(tmp_path, entry, expected):
+    (tmp_path / "good.toml").write_text('fine = "All good."\nboth = { say = "Hello.", text = "Hello." }\n')
+    (tmp_path / "bad.toml").write_text(entry + "\n")
+    found = "\n".join(check_messages(tmp_path))
+    assert expected in found
+    assert "good.toml" not in found
+
+
+def test_messages_placeholders_are_measured_with_realistic_values(tmp_path):
+    # a written-out date is 4 words: 21 words plus one date is 25 (fine), plus two is 29 (not)
+    words21 = "word " * 21
+    (tmp_path / "m.toml").write_text(f'ok = "{words21}{{date}}."\nlong = "{words21}{{date}} {{end_date}}."\n')
+    found = check_messages(tmp_path)
+    assert len(found) == 2 and all("long" in p for p in found)  # say and text versions
