@@ -41,6 +41,10 @@ tree.speech_hints(id, channel="voice") -> list[str] for <Gather hints>
 tree.sms_parts(id, **values) -> list[str]  every text to send for the node, footers included:
                           send the first; when the parent sends MORE, send the next one.
 tree.sms_suggestions(node_ids) -> str      reply for free text that matched some routes.
+tree.copy                 the flows.copy.Copy the tree renders with (menus.* phrases)
+
+Also here: ContentError (.problems), ACTIONS, RESERVED_KEYS, reachable(tree, channel),
+normalise_keyword(text) (shared with flows.matching), copy_problems(where, say, text).
 
 Node: .id, .kind ("menu" | "guidance"), .title, .say_parts (spoken pieces, each <= 75 words;
 for a menu, the intro before the options), .text_parts (SMS pieces, before footers),
