@@ -6,4 +6,4 @@ from twilio_webhooks import protect
 
 bp = protect(Blueprint("sms", __name__, url_prefix="/sms"))
 
-from sms import views  # noqa: E402,F401  (registers the views on bp)
+from sms import handlers, views  # noqa: E402,F401  (registers views and effect handlers)

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from click.testing import CliRunner
 
 from app import create_app
 from clock import fixed_clock
@@ -55,8 +54,9 @@ def test_a_call_in_hours_is_put_through_to_an_adviser(running, settings):
 
 def test_a_text_gets_a_reply(running, settings):
     with running(CLOSED_SUNDAY) as base:
-        (reply,) = Phone(base, settings.twilio_auth_token).text("hello")
-    assert "We open again on Monday 23 November 2026 at 10am." in reply
+        welcome, menu = Phone(base, settings.twilio_auth_token).text("hello")
+    assert "We open again on Monday 23 November 2026 at 10am." in welcome
+    assert "Reply with a number" in menu
 
 
 def test_a_wrongly_signed_simulator_is_refused(running):
@@ -68,19 +68,19 @@ def test_a_wrongly_signed_simulator_is_refused(running):
 
 def test_simulated_time_header_moves_the_clock_in_local_mode_only(running, settings):
     with running(CLOSED_SUNDAY) as base:
-        (reply,) = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
+        reply, _ = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
     assert "An adviser is available now." in reply
     production = settings.with_changes(env="production")
     with serve(lambda base: create_app(production.with_changes(public_base_url=base),
                                        clock=fixed_clock(CLOSED_SUNDAY))) as base:
-        (reply,) = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
+        reply, _ = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi", from_="+447700900124")
     assert "closed at the weekend" in reply
 
 
 def test_flask_phone_text_command_starts_a_service_when_none_runs(settings):
     app = create_app(settings.with_changes(public_base_url="http://127.0.0.1:9"), clock=fixed_clock(CLOSED_SUNDAY))
-    result = CliRunner().invoke(app.cli, ["phone", "text", "hello", "--at", "2026-11-23T11:00"],
-                                catch_exceptions=False)
+    result = app.test_cli_runner().invoke(args=["phone", "text", "hello", "--at", "2026-11-23T11:00"],
+                                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "HELPLINE: " in result.output
     assert "An adviser is available now." in result.output
@@ -88,8 +88,8 @@ def test_flask_phone_text_command_starts_a_service_when_none_runs(settings):
 
 def test_flask_phone_call_command_runs_an_interactive_call(settings):
     app = create_app(settings.with_changes(public_base_url="http://127.0.0.1:9"), clock=fixed_clock(CLOSED_SUNDAY))
-    result = CliRunner().invoke(app.cli, ["phone", "call", "--at", "2026-11-22T09:00"], input="1\nq\n",
-                                catch_exceptions=False)
+    result = app.test_cli_runner().invoke(args=["phone", "call", "--at", "2026-11-22T09:00"], input="1\nq\n",
+                                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "We open again on Monday the 23rd of November at 10am." in result.output
     assert "The helpline is open 10am to 3pm, Monday to Thursday, in school term time." in result.output
@@ -98,9 +98,9 @@ def test_flask_phone_call_command_runs_an_interactive_call(settings):
 
 def test_calendar_check_command_warns_about_provisional_dates(settings):
     app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
-    result = CliRunner().invoke(app.cli, ["calendar", "check"])
+    result = app.test_cli_runner().invoke(args=["calendar", "check"])
     assert "open" in result.output
     assert "WARNING: the 2026/27 term dates are provisional" in result.output
-    confirmed = CliRunner().invoke(app.cli, ["calendar", "check", "--at", "2026-02-16T11:00"])
+    confirmed = app.test_cli_runner().invoke(args=["calendar", "check", "--at", "2026-02-16T11:00"])
     assert "closed (half term)" in confirmed.output
     assert "Next opening: Monday 23 February 2026 10:00" in confirmed.output

@@ -66,17 +66,23 @@ def test_no_forward_number_means_no_adviser_offer(make_app):
     assert twiml(twilio.call()).find("Gather") is None
 
 
-def test_text_out_of_hours_says_when_we_open_and_how_to_get_guidance(twilio):
-    (reply,) = sms_replies(twilio.sms("hello"))
-    assert "closed at the weekend" in reply
-    assert "We open again on Monday 23 November 2026 at 10am." in reply
-    assert "MENU" in reply
-    assert reply.isascii()
+def test_first_text_out_of_hours_says_when_we_open_and_how_to_get_guidance(twilio):
+    welcome, menu = sms_replies(twilio.sms("hello"))
+    assert "answers automatically" in welcome
+    assert "closed at the weekend" in welcome
+    assert "We open again on Monday 23 November 2026 at 10am." in welcome
+    assert "Send MENU" in menu and "1 Support at school or college" in menu
+    assert welcome.isascii() and menu.isascii()
 
 
-def test_text_in_hours_says_an_adviser_is_available(make_app):
-    (reply,) = sms_replies(Twilio(make_app(OPEN_MONDAY).test_client()).sms("hello"))
-    assert "An adviser is available now." in reply
+def test_first_text_in_hours_says_an_adviser_is_available(make_app):
+    welcome, _ = sms_replies(Twilio(make_app(OPEN_MONDAY).test_client()).sms("hello"))
+    assert "An adviser is available now." in welcome
+
+
+def test_the_welcome_is_sent_once(twilio):
+    assert len(sms_replies(twilio.sms("hello"))) == 2
+    assert len(sms_replies(twilio.sms("hello"))) == 1
 
 
 def test_closed_for_half_term_says_so(make_app):

@@ -1,0 +1,178 @@
+"""One text in, the replies out: carrier words, safety first, then conversations and guidance.
+
+Pure: no Redis, no Twilio. The view loads the conversation state, calls handle(), carries out
+the effects (sms/effects.py), saves the new state and renders the replies.
+
+Conversation state is a small dict kept per phone number for a day:
+  menu   the menu (or guidance node) whose numbered options a reply like "2" picks
+  node   the guidance node last sent, and part, the index of its part last sent (for MORE)
+  flow   the conversation in progress ("deadline", "callback"), with its own data
+  urgent True after a safety reply, so a callback request that follows is urgent
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+from flows import matching, safety
+from flows.copy import Copy
+from flows.guidance import GuidanceTree, normalise_keyword
+from flows.gsm7 import to_gsm7
+from flows.hours import HelplineCalendar
+from flows.opening import opening_hours, status_sentences
+from sms.effects import FlagSafety, OptIn, OptOut
+
+MAX_BODY_CHARS = 1600  # Twilio's own limit for one message
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
+START_WORDS = frozenset({"START", "UNSTOP", "YES", "OPTIN"})
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One incoming text, cleaned: what was sent, by whom, when."""
+
+    text: str
+    phone: str
+    now: dt.datetime
+    message_sid: str = ""
+    first_time: bool = False
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What the dialogue reads: the guidance, the words, the calendar."""
+
+    tree: GuidanceTree
+    copy: Copy
+    calendar: HelplineCalendar
+
+
+@dataclass
+class Turn:
+    """The outcome of one text: replies to send, the state to keep, effects for the edge."""
+
+    replies: list[str]
+    state: dict
+    effects: list = field(default_factory=list)
+
+
+class Chat(Protocol):
+    """A multi-step conversation (deadline, callback) the dispatcher hands texts to."""
+
+    def start(self, ctx: Ctx, inbound: Inbound, state: dict, arg: str) -> Turn: ...
+
+    def step(self, ctx: Ctx, inbound: Inbound, state: dict) -> Turn: ...
+
+
+CHATS: dict[str, Chat] = {}
+ACTION_CHATS = {"action:deadline": "deadline", "action:callback": "callback"}
+
+
+def register(name: str) -> Callable[[type], type]:
+    """Class decorator: make a Chat available under a flow name."""
+
+    def add(cls: type) -> type:
+        CHATS[name] = cls()
+        return cls
+
+    return add
+
+
+def clean_body(raw: str) -> tuple[str, bool]:
+    """Strip control characters and cut to Twilio's 1600-character limit."""
+    text = CONTROL.sub(" ", raw or "").strip()
+    return text[:MAX_BODY_CHARS], len(text) > MAX_BODY_CHARS
+
+
+def hours_sentence(ctx: Ctx) -> str:
+    """The {hours} placeholder: when the helpline is staffed."""
+    return opening_hours(ctx.calendar, ctx.copy, spoken=False)
+
+
+def handle(ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
+    """Decide the reply to one text."""
+    word = normalise_keyword(inbound.text)
+    if word in STOP_WORDS:
+        return Turn([], {}, [OptOut()])  # Twilio confirms the opt-out itself; we send nothing
+    if word in START_WORDS - {"YES"}:
+        return Turn([], state, [OptIn()])  # Twilio confirms; YES may also be an answer, below
+    effects = [OptIn()] if word == "YES" else []
+
+    if safety.detect_risk(inbound.text):
+        urgent = safety.urgent_message()
+        turn = Turn([urgent.text], {**_without_flow(state), "urgent": True}, [FlagSafety(inbound.text[:160])])
+    else:
+        turn = _route(ctx, inbound, state, word)
+    turn.effects[:0] = effects
+    if inbound.truncated:
+        turn.replies.insert(0, ctx.copy.text("sms.long_text"))
+    if inbound.first_time and turn.replies:
+        turn.replies.insert(0, welcome(ctx, inbound.now))
+    turn.replies = [to_gsm7(r) for r in turn.replies]
+    return turn
+
+
+def welcome(ctx: Ctx, now: dt.datetime) -> str:
+    """The first text to a new number: what this is, when a person is there, when we next open."""
+    text = ctx.copy.text("menus.sms_welcome", hours=hours_sentence(ctx))
+    status = " ".join(status_sentences(ctx.calendar, ctx.copy, now, spoken=False))
+    return f"{text} {status}" if len(text) + len(status) < 459 else text
+
+
+def _without_flow(state: dict) -> dict:
+    return {k: v for k, v in state.items() if k not in ("flow", "data")}
+
+
+def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
+    target = ctx.tree.keyword_index.get(word)
+    flow = state.get("flow")
+    if flow in CHATS and target not in (ctx.tree.root, *ACTION_CHATS):
+        return CHATS[flow].step(ctx, inbound, state)
+    found = matching.match(inbound.text, ctx.tree, last_menu=state.get("menu"))
+    base = _without_flow(state)
+    if found.kind in ("option", "keyword"):
+        return open_target(ctx, inbound, base, found.target, inbound.text)
+    if found.kind == "more":
+        return _more(ctx, base)
+    if found.kind == "routes":
+        return Turn([ctx.tree.sms_suggestions(found.routes)], {**base, "menu": ctx.tree.root})
+    return Turn([ctx.copy.text("menus.sms_help")], {**base, "menu": ctx.tree.root})
+
+
+def open_target(ctx: Ctx, inbound: Inbound, state: dict, target: str, text: str = "") -> Turn:
+    """Send a node's first part, start a conversation, or answer an action."""
+    if target in ACTION_CHATS:
+        chat = CHATS.get(ACTION_CHATS[target])
+        if chat is not None:
+            return chat.start(ctx, inbound, state, _argument(text))
+        return Turn([ctx.copy.text("menus.sms_help")], state)
+    if target == "action:hours":
+        status = " ".join(status_sentences(ctx.calendar, ctx.copy, inbound.now, spoken=False))
+        reply = ctx.copy.text("sms.hours", hours=hours_sentence(ctx), status=status)
+        return Turn([reply + "\n\n" + ctx.copy.text("sms.hours_footer")], state)
+    if target == "action:person":
+        status = " ".join(status_sentences(ctx.calendar, ctx.copy, inbound.now, spoken=False))
+        return Turn([ctx.copy.text("sms.person", status=status)], state)
+    parts = ctx.tree.sms_parts(target, hours=hours_sentence(ctx))
+    return Turn([parts[0]], {**state, "menu": target, "node": target, "part": 0})
+
+
+def _argument(text: str) -> str:
+    """What follows the keyword: 'DEADLINE 31/12/2025' -> '31/12/2025'."""
+    words = text.strip().split(None, 1)
+    return words[1] if len(words) > 1 else ""
+
+
+def _more(ctx: Ctx, state: dict) -> Turn:
+    node, part = state.get("node"), state.get("part", 0)
+    if node not in ctx.tree.nodes:
+        return Turn([ctx.copy.text("menus.sms_help")], state)
+    parts = ctx.tree.sms_parts(node, hours=hours_sentence(ctx))
+    if part + 1 >= len(parts):
+        return Turn([ctx.copy.text("menus.sms_no_more")], state)
+    return Turn([parts[part + 1]], {**state, "part": part + 1})

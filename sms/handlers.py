@@ -1,0 +1,44 @@
+"""The edge's side of the SMS effects: opt-outs and safety flags, stored in Redis."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from flows.sending_rules import mask
+from sms.effects import FlagSafety, OptIn, OptOut, handles
+
+log = logging.getLogger("helpline.sms")
+SAFETY_FLAGS_KEPT = 500
+
+
+@handles(OptOut)
+def record_opt_out(svc, inbound, effect) -> list[str]:
+    """STOP: no more texts to this number (Twilio has already confirmed it to the parent)."""
+    from store import optouts
+
+    optouts.set_opted_out(svc.connections.redis, svc.settings, inbound.phone, True, source="sms STOP", at=inbound.now)
+    log.info("opt-out recorded for %s", mask(inbound.phone))
+    return []
+
+
+@handles(OptIn)
+def record_opt_in(svc, inbound, effect) -> list[str]:
+    """START or YES: texts may go to this number again."""
+    from store import optouts
+
+    optouts.set_opted_out(svc.connections.redis, svc.settings, inbound.phone, False, source="sms START", at=inbound.now)
+    return []
+
+
+@handles(FlagSafety)
+def flag_safety(svc, inbound, effect) -> list[str]:
+    """A possible risk: keep it at the top of the staff page (newest first)."""
+    entry = {"phone": inbound.phone, "at": inbound.now.isoformat(), "excerpt": effect.excerpt, "channel": "sms"}
+    key = svc.settings.key("safety", "flags")
+    pipe = svc.connections.redis.pipeline(transaction=False)
+    pipe.lpush(key, json.dumps(entry))
+    pipe.ltrim(key, 0, SAFETY_FLAGS_KEPT - 1)
+    pipe.execute()
+    log.warning("safety concern flagged for staff from %s", mask(inbound.phone))
+    return []

@@ -1,0 +1,1 @@
+"""Redis-backed records: the edges' storage (callbacks, conversations, outbound, opt-outs)."""
