@@ -1,0 +1,158 @@
+"""Callback requests: the rules, with no Redis, Flask, Twilio or rq.
+
+A parent asks an adviser to call them back (by phone or by text). This module decides:
+  - whether a request is urgent (a safety concern, or an appeal deadline within
+    URGENT_WORKING_DAYS working days: flows.workingdays.add_working_days),
+  - its place in the staff queue (queue_score: urgent first, then first asked),
+  - which helpline days to offer, in order, for booking (candidate_days; the store books the
+    first with room, atomically),
+  - the window of the day we promise (part_of_day -> "between 10am and 12 noon"),
+  - what an outcome does to a request (apply_outcome: three missed attempts on three different
+    helpline days close it and the parent gets a closing text).
+store/callbacks.py keeps the records; sms/callback_chat.py and ivr/callback.py ask for them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flows.workingdays import add_working_days
+from flows.wording import clock_time
+
+CHANNELS = ("voice", "sms")
+CONTACT_BY = ("voice", "text", "relay")  # Relay UK: a text-phone user's call through a relay assistant
+PARTS_OF_DAY = ("morning", "afternoon", "any")
+MIDDAY = dt.time(12)
+
+OPEN, CLAIMED, DONE, CLOSED = "open", "claimed", "done", "closed"
+STATUSES = (OPEN, CLAIMED, DONE, CLOSED)
+LIVE = (OPEN, CLAIMED)  # still waiting for a call
+
+REACHED, NO_ANSWER, LEFT_VOICEMAIL = "reached", "no_answer", "left_voicemail"
+WRONG_NUMBER, RESOLVED_BY_TEXT = "wrong_number", "resolved_by_text"
+OUTCOMES = (REACHED, NO_ANSWER, LEFT_VOICEMAIL, WRONG_NUMBER, RESOLVED_BY_TEXT)
+MISSED = (NO_ANSWER, LEFT_VOICEMAIL)  # an attempt that did not reach the parent
+MAX_MISSED_DAYS = 3  # missed on three different helpline days: we close and text the parent
+
+URGENT_WORKING_DAYS = 10
+DEFAULT_TOPIC = "general"
+CLAIM_MINUTES = 30
+BOOKING_SEARCH_DAYS = 120  # helpline days offered to the booking script, in order
+URGENT_OFFSET = 10_000_000_000  # seconds: larger than any epoch time we will see, so urgent sorts first
+
+
+def deadline_is_close(deadline: dt.date | None, today: dt.date, bh=None) -> bool:
+    """True if an appeal deadline falls within URGENT_WORKING_DAYS working days of today."""
+    if deadline is None:
+        return False
+    return deadline <= add_working_days(today, URGENT_WORKING_DAYS, bh)
+
+
+def is_urgent(*, safety: bool, deadline: dt.date | None, today: dt.date, bh=None) -> bool:
+    """Urgent: flagged as a safety concern, or an appeal deadline is close."""
+    return bool(safety) or deadline_is_close(deadline, today, bh)
+
+
+def queue_score(urgent: bool, first_requested_at: dt.datetime) -> float:
+    """The sorted-set score that gives staff order: urgent first, then the first to ask."""
+    return first_requested_at.timestamp() + (0 if urgent else URGENT_OFFSET)
+
+
+def candidate_days(calendar, now: dt.datetime, limit: int = BOOKING_SEARCH_DAYS) -> list[dt.date]:
+    """Helpline days a new request could be booked on, earliest first.
+
+    Today counts if the line is open now or opens later today; otherwise the next staffed day.
+    Term dates, half terms and bank holidays come from the calendar.
+    """
+    opening = calendar.next_opening(now)
+    if opening is None:
+        return []
+    days = []
+    for day in calendar.open_days(opening.date()):
+        days.append(day)
+        if len(days) >= limit:
+            break
+    return days
+
+
+def window(calendar, part_of_day: str) -> tuple[dt.time, dt.time]:
+    """The hours we promise for a part of the day, inside helpline hours."""
+    opens, closes = calendar.data.opens, calendar.data.closes
+    if part_of_day == "morning" and opens < MIDDAY < closes:
+        return opens, MIDDAY
+    if part_of_day == "afternoon" and opens < MIDDAY < closes:
+        return MIDDAY, closes
+    return opens, closes
+
+
+def window_words(calendar, part_of_day: str) -> tuple[str, str]:
+    """('10am', '12 noon') for the words of the reply."""
+    start, end = window(calendar, part_of_day)
+    return clock_time(start), clock_time(end)
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """What an outcome does: the new status, missed-attempt days, and whether to send the closing text."""
+
+    status: str
+    attempts: int
+    attempt_days: tuple[str, ...]
+    closing_text: bool
+
+
+def apply_outcome(outcome: str, *, attempts: int, attempt_days: list[str] | tuple[str, ...],
+                  today: dt.date) -> OutcomeResult:
+    """The rules for one outcome.
+
+    reached or resolved_by_text: done. wrong_number: closed (no text: it is not their number).
+    no_answer or left_voicemail: an attempt; on the third different helpline day it closes
+    and the parent gets the closing text. Two misses on the same day count as one day.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}")
+    days = tuple(attempt_days)
+    if outcome in (REACHED, RESOLVED_BY_TEXT):
+        return OutcomeResult(DONE, attempts + 1, days, False)
+    if outcome == WRONG_NUMBER:
+        return OutcomeResult(CLOSED, attempts + 1, days, False)
+    if today.isoformat() not in days:
+        days = days + (today.isoformat(),)
+    if len(days) >= MAX_MISSED_DAYS:
+        return OutcomeResult(CLOSED, attempts + 1, days, True)
+    return OutcomeResult(OPEN, attempts + 1, days, False)
+
+
+def parse_part_of_day(text: str) -> str | None:
+    """'morning', 'am', '1' -> morning; 'afternoon', 'pm', '2' -> afternoon; 'any', '3' -> any."""
+    word = " ".join(text.strip().lower().split())
+    if word in ("1", "morning", "am", "a.m.", "mornings", "morn") or "morning" in word:
+        return "morning"
+    if word in ("2", "afternoon", "pm", "p.m.", "afternoons") or "afternoon" in word:
+        return "afternoon"
+    if word in ("3", "any", "anytime", "any time", "either", "whenever", "dont mind", "don't mind",
+                "no preference", "all day", "both") or "any" in word.split():
+        return "any"
+    return None
+
+
+YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "correct", "right", "fine",
+                       "please", "yes please", "1", "thats right", "that's right", "aye"})
+NO_WORDS = frozenset({"no", "n", "nope", "nah", "2", "no thanks", "not this one", "different", "other"})
+
+
+def yes_or_no(text: str) -> bool | None:
+    """True for yes-like answers, False for no-like ones, None otherwise."""
+    word = " ".join(text.strip().lower().strip(".!").split())
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
+def topic_title(tree, topic: str) -> str:
+    """The guidance route's title for a topic id, or a plain default."""
+    node = getattr(tree, "nodes", {}).get(topic)
+    return node.title if node is not None and topic != getattr(tree, "root", None) else "A general question"

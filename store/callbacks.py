@@ -1,0 +1,416 @@
+"""Callback requests in Redis: saved at once and exactly once, worked by staff in order.
+
+The rules (urgency, order, booking days, outcomes) are flows/callbacks.py; this module keeps
+the records and makes each change atomic. The staff page and the CLI call exactly these:
+
+save_request(redis, settings, calendar, *, phone, topic, channel, source_sid, now, urgent=False,
+             deadline=None, voicemail_ok=None, text_ok=None, contact_by="voice",
+             part_of_day="any", voice_message_url=None) -> SaveResult(id, created, merged, expected_on)
+    One Lua script: the same source_sid (CallSid / MessageSid) never makes a second request
+    (SET NX); a number with a live (open or claimed) request updates that one (noted in its
+    events, keeps its place; urgent only ever moves it up); otherwise a new request is booked
+    on the first helpline day with room (per-day counter < settings.callbacks_per_day).
+    `phone` is any UK form (normalised to +44...); ValueError for a non-UK number.
+get(redis, settings, request_id) -> dict | None
+    Every field (below) plus `events`: [{at, who, what}], oldest first.
+list_open(redis, settings) -> list[dict]          live requests in staff order (urgent, then oldest)
+list_due(redis, settings, day) -> list[dict]      live, expected on or before `day`, staff order
+list_later(redis, settings, day) -> list[dict]    live, expected after `day`, staff order
+list_done(redis, settings, limit=50) -> list[dict]   done or closed, most recently finished first
+claim_next(redis, settings, staff_name, now) -> dict | None
+    Atomically (Lua) the first live request in staff order that is not claimed (or whose claim
+    has expired: CLAIM_MINUTES) and was not already tried today; two advisers never get the
+    same parent. The claim lasts until `claimed_until` unless an outcome is recorded.
+record_outcome(redis, settings, calendar, request_id, *, staff_name, outcome, note, now) -> dict
+    outcome: reached | no_answer | left_voicemail | wrong_number | resolved_by_text.
+    Reached / resolved by text -> "done"; wrong number -> "closed"; no answer or voicemail is an
+    attempt and back to "open"; missed on three DIFFERENT helpline days -> "closed", and the
+    closing text job (workers.callback_jobs.send_closing_text) is queued: the returned record
+    has closing_text_due = True. ValueError for an unknown outcome or a finished request;
+    KeyError for an unknown id. (WATCH/MULTI: a concurrent change makes it retry.)
+add_note(redis, settings, request_id, *, staff_name, note, now) -> dict   (KeyError if unknown)
+
+Record fields: id, phone (+44...), topic, topic_title, channel ("voice"|"sms"), requested_at
+(latest ask), first_requested_at, expected_on (ISO date or None), urgent (bool), deadline (ISO
+date or None), status ("open"|"claimed"|"done"|"closed"), attempts (int), attempt_days (ISO
+dates of missed attempts), voicemail_ok / text_ok (bool or None: not asked), contact_by
+("voice"|"text"|"relay"), part_of_day ("morning"|"afternoon"|"any"), voice_message_url (or
+None), claimed_by, claimed_until (ISO or None), outcome (or None), requests (times asked),
+source_sid, closing_text_due (bool), events.
+
+Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
+callbacks:open (zset, score flows.callbacks.queue_score), callbacks:done (zset, finish time),
+callbacks:phone:{phone} (live request id), callbacks:sid:{sid} (idempotency),
+callbacks:booked:{date} (per-day counter), callbacks:seq. Phone numbers never go in logs.
+Single Redis node (the scripts build record keys from a prefix).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+
+from flows import callbacks as rules
+from flows.guidance import load_guidance
+from flows.sending_rules import mask, normalise_uk_number
+
+log = logging.getLogger("helpline.callbacks")
+
+SID_TTL_SECONDS = 30 * 24 * 3600  # Twilio retries within hours; a month is plenty
+BOOKED_TTL_SECONDS = 400 * 24 * 3600
+BOOL_FIELDS = ("urgent", "closing_text_due")
+MAYBE_BOOL_FIELDS = ("voicemail_ok", "text_ok")
+NULLABLE = ("expected_on", "deadline", "voice_message_url", "claimed_by", "claimed_until", "outcome")
+INTERNAL = ("first_ts", "claimed_until_ts")
+
+_SAVE = """
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  local rk = ARGV[1] .. existing
+  return {'duplicate', existing, redis.call('HGET', rk, 'expected_on') or ''}
+end
+local offset = tonumber(ARGV[14])
+local live = redis.call('GET', KEYS[2])
+if live then
+  local rk = ARGV[1] .. live
+  local status = redis.call('HGET', rk, 'status')
+  if status == 'open' or status == 'claimed' then
+    local merge = cjson.decode(ARGV[4])
+    for k, v in pairs(merge) do redis.call('HSET', rk, k, v) end
+    if ARGV[5] == '1' then redis.call('HSET', rk, 'urgent', '1') end
+    local deadline = redis.call('HGET', rk, 'deadline') or ''
+    if ARGV[6] ~= '' and (deadline == '' or ARGV[6] < deadline) then
+      redis.call('HSET', rk, 'deadline', ARGV[6])
+    end
+    redis.call('HINCRBY', rk, 'requests', 1)
+    local score = tonumber(redis.call('HGET', rk, 'first_ts'))
+    if redis.call('HGET', rk, 'urgent') ~= '1' then score = score + offset end
+    redis.call('ZADD', KEYS[3], score, live)
+    redis.call('RPUSH', rk .. ':events', ARGV[11])
+    redis.call('SET', KEYS[1], live, 'EX', ARGV[12])
+    return {'merged', live, redis.call('HGET', rk, 'expected_on') or ''}
+  end
+end
+local days = cjson.decode(ARGV[9])
+local chosen = ''
+local per_day = tonumber(ARGV[7])
+for i = 1, #days do
+  local n = tonumber(redis.call('GET', ARGV[8] .. days[i]) or '0')
+  if n < per_day then chosen = days[i] break end
+end
+if chosen == '' and #days > 0 then chosen = days[#days] end
+if chosen ~= '' then
+  redis.call('INCR', ARGV[8] .. chosen)
+  redis.call('EXPIRE', ARGV[8] .. chosen, ARGV[13])
+end
+local rk = ARGV[1] .. ARGV[2]
+local fields = cjson.decode(ARGV[3])
+for k, v in pairs(fields) do redis.call('HSET', rk, k, v) end
+redis.call('HSET', rk, 'expected_on', chosen)
+local score = tonumber(ARGV[15])
+if ARGV[5] ~= '1' then score = score + offset end
+redis.call('ZADD', KEYS[3], score, ARGV[2])
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[12])
+redis.call('RPUSH', rk .. ':events', ARGV[10])
+return {'created', ARGV[2], chosen}
+"""
+
+_CLAIM = """
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+local now = tonumber(ARGV[3])
+for _, id in ipairs(ids) do
+  local rk = ARGV[1] .. id
+  local v = redis.call('HMGET', rk, 'status', 'claimed_until_ts', 'attempt_days')
+  local free = v[1] == 'open' or (v[1] == 'claimed' and (tonumber(v[2] or '0') or 0) <= now)
+  if free and not string.find(v[3] or '', '"' .. ARGV[6] .. '"', 1, true) then
+    redis.call('HSET', rk, 'status', 'claimed', 'claimed_by', ARGV[2], 'claimed_until', ARGV[5],
+               'claimed_until_ts', ARGV[4])
+    redis.call('RPUSH', rk .. ':events', ARGV[7])
+    return id
+  end
+end
+return false
+"""
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What save_request did: the request id, whether it is new, merged into a live one
+    (False and False: a repeat of the same webhook), and the day we expect to call."""
+
+    id: str
+    created: bool
+    merged: bool
+    expected_on: dt.date | None
+
+
+# --- keys -------------------------------------------------------------------------------
+
+
+def record_key(settings, request_id: str) -> str:
+    return settings.key("callback", request_id)
+
+
+def events_key(settings, request_id: str) -> str:
+    return settings.key("callback", request_id, "events")
+
+
+def open_key(settings) -> str:
+    return settings.key("callbacks", "open")
+
+
+def done_key(settings) -> str:
+    return settings.key("callbacks", "done")
+
+
+def phone_key(settings, phone: str) -> str:
+    return settings.key("callbacks", "phone", phone)
+
+
+def sid_key(settings, sid: str) -> str:
+    return settings.key("callbacks", "sid", sid)
+
+
+def booked_key(settings, day: dt.date | str) -> str:
+    return settings.key("callbacks", "booked", str(day))
+
+
+def booked_count(redis, settings, day: dt.date) -> int:
+    """How many requests are booked for a day."""
+    return int(redis.get(booked_key(settings, day)) or 0)
+
+
+def _event(now: dt.datetime, who: str, what: str) -> str:
+    return json.dumps({"at": now.isoformat(), "who": who, "what": what})
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("1" if value else "0")
+
+
+# --- saving -----------------------------------------------------------------------------
+
+
+def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: str, source_sid: str,
+                 now: dt.datetime, urgent: bool = False, deadline: dt.date | None = None,
+                 voicemail_ok: bool | None = None, text_ok: bool | None = None, contact_by: str = "voice",
+                 part_of_day: str = "any", voice_message_url: str | None = None) -> SaveResult:
+    """Store a request at once (or merge it into the number's live one); see the module docstring."""
+    number = normalise_uk_number(phone)
+    if number is None:
+        raise ValueError("a callback needs a UK phone number")
+    if channel not in rules.CHANNELS:
+        raise ValueError(f"channel must be one of {rules.CHANNELS}")
+    if contact_by not in rules.CONTACT_BY:
+        raise ValueError(f"contact_by must be one of {rules.CONTACT_BY}")
+    if part_of_day not in rules.PARTS_OF_DAY:
+        raise ValueError(f"part_of_day must be one of {rules.PARTS_OF_DAY}")
+    if not source_sid:
+        raise ValueError("source_sid (the CallSid or MessageSid) is needed to save exactly once")
+    now = calendar.local(now)
+    topic = topic or rules.DEFAULT_TOPIC
+    title = rules.topic_title(load_guidance(), topic)
+    safety = bool(urgent)
+    urgent = rules.is_urgent(safety=safety, deadline=deadline, today=now.date(), bh=calendar.holidays)
+    request_id = str(redis.incr(settings.key("callbacks", "seq")))
+    fields = {
+        "id": request_id, "phone": number, "topic": topic, "topic_title": title, "channel": channel,
+        "requested_at": now.isoformat(), "first_requested_at": now.isoformat(), "first_ts": str(now.timestamp()),
+        "urgent": "1" if urgent else "0", "deadline": deadline.isoformat() if deadline else "",
+        "status": rules.OPEN, "attempts": "0", "attempt_days": "[]", "voicemail_ok": _flag(voicemail_ok),
+        "text_ok": _flag(text_ok), "contact_by": contact_by, "part_of_day": part_of_day,
+        "voice_message_url": voice_message_url or "", "claimed_by": "", "claimed_until": "",
+        "claimed_until_ts": "0", "outcome": "", "requests": "1", "source_sid": source_sid,
+        "closing_text_due": "0",
+    }
+    merge = {"requested_at": now.isoformat(), "topic": topic, "topic_title": title, "channel": channel,
+             "contact_by": contact_by, "part_of_day": part_of_day}
+    if voicemail_ok is not None:
+        merge["voicemail_ok"] = _flag(voicemail_ok)
+    if text_ok is not None:
+        merge["text_ok"] = _flag(text_ok)
+    if voice_message_url:
+        merge["voice_message_url"] = voice_message_url
+    why = " (safety concern)" if safety else (" (appeal deadline soon)" if urgent else "")
+    created_event = _event(now, "parent", f"asked for a call back by {_channel_words(channel)}{why}")
+    merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
+                          + ("; left a new voice message" if voice_message_url else ""))
+    days = [d.isoformat() for d in rules.candidate_days(calendar, now)]
+    kind, found_id, expected = redis.eval(
+        _SAVE, 3, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
+        settings.key("callback", ""), request_id, json.dumps(fields), json.dumps(merge),
+        "1" if urgent else "0", deadline.isoformat() if deadline else "", settings.callbacks_per_day,
+        settings.key("callbacks", "booked", ""), json.dumps(days), created_event, merged_event,
+        SID_TTL_SECONDS, BOOKED_TTL_SECONDS, rules.URGENT_OFFSET, str(now.timestamp()))
+    kind, found_id, expected = _s(kind), _s(found_id), _s(expected)
+    log.info("callback %s %s for %s (%s)", found_id, kind, mask(number), channel)
+    return SaveResult(found_id, kind == "created", kind == "merged",
+                      dt.date.fromisoformat(expected) if expected else None)
+
+
+def _channel_words(channel: str) -> str:
+    return "phone" if channel == "voice" else "text"
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def _s(value) -> str:
+    return value.decode() if isinstance(value, bytes) else ("" if value is None else str(value))
+
+
+def _record(raw: dict, events: list) -> dict:
+    record = {_s(k): _s(v) for k, v in raw.items()}
+    for name in BOOL_FIELDS:
+        record[name] = record.get(name) == "1"
+    for name in MAYBE_BOOL_FIELDS:
+        value = record.get(name, "")
+        record[name] = None if value == "" else value == "1"
+    for name in NULLABLE:
+        record[name] = record.get(name) or None
+    record["attempts"] = int(record.get("attempts") or 0)
+    record["requests"] = int(record.get("requests") or 1)
+    record["attempt_days"] = json.loads(record.get("attempt_days") or "[]")
+    for name in INTERNAL:
+        record.pop(name, None)
+    record["events"] = [json.loads(_s(e)) for e in events]
+    return record
+
+
+def get(redis, settings, request_id: str) -> dict | None:
+    """The request with its events, or None."""
+    pipe = redis.pipeline(transaction=False)
+    pipe.hgetall(record_key(settings, request_id))
+    pipe.lrange(events_key(settings, request_id), 0, -1)
+    raw, events = pipe.execute()
+    return _record(raw, events) if raw else None
+
+
+def _many(redis, settings, ids) -> list[dict]:
+    pipe = redis.pipeline(transaction=False)
+    for request_id in ids:
+        pipe.hgetall(record_key(settings, _s(request_id)))
+        pipe.lrange(events_key(settings, _s(request_id)), 0, -1)
+    results = pipe.execute()
+    return [_record(raw, events) for raw, events in zip(results[::2], results[1::2]) if raw]
+
+
+def list_open(redis, settings) -> list[dict]:
+    """Every live request (open or claimed), urgent first, then the first to ask."""
+    return _many(redis, settings, redis.zrange(open_key(settings), 0, -1))
+
+
+def list_due(redis, settings, day: dt.date) -> list[dict]:
+    """Live requests expected on or before `day` (what staff should call today), staff order."""
+    return [r for r in list_open(redis, settings) if (r["expected_on"] or "") <= day.isoformat()]
+
+
+def list_later(redis, settings, day: dt.date) -> list[dict]:
+    """Live requests booked for after `day`, staff order."""
+    return [r for r in list_open(redis, settings) if (r["expected_on"] or "") > day.isoformat()]
+
+
+def list_done(redis, settings, limit: int = 50) -> list[dict]:
+    """Finished requests (done or closed), the most recently finished first."""
+    return _many(redis, settings, redis.zrevrange(done_key(settings), 0, max(limit, 1) - 1))
+
+
+# --- staff actions ----------------------------------------------------------------------
+
+
+def claim_next(redis, settings, staff_name: str, now: dt.datetime) -> dict | None:
+    """Give this adviser the next parent to call (atomic: never the same parent to two advisers)."""
+    until = now + dt.timedelta(minutes=rules.CLAIM_MINUTES)
+    found = redis.eval(_CLAIM, 1, open_key(settings), settings.key("callback", ""), staff_name,
+                       str(now.timestamp()), str(until.timestamp()), until.isoformat(), now.date().isoformat(),
+                       _event(now, staff_name, "claimed to call"))
+    return get(redis, settings, _s(found)) if found else None
+
+
+def record_outcome(redis, settings, calendar, request_id: str, *, staff_name: str, outcome: str, note: str,
+                   now: dt.datetime) -> dict:
+    """Record how a call went (see the module docstring); returns the updated request."""
+    if outcome not in rules.OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    key = record_key(settings, request_id)
+    phone = _s(redis.hget(key, "phone"))
+    if not phone:
+        raise KeyError(request_id)
+    today = calendar.local(now).date()
+    pkey = phone_key(settings, phone)
+
+    def change(pipe):
+        raw = {_s(k): _s(v) for k, v in pipe.hgetall(key).items()}
+        if raw.get("status") not in rules.LIVE:
+            raise ValueError(f"request {request_id} is already {raw.get('status')}")
+        result = rules.apply_outcome(outcome, attempts=int(raw.get("attempts") or 0),
+                                     attempt_days=json.loads(raw.get("attempt_days") or "[]"), today=today)
+        live_id = _s(pipe.get(pkey))
+        pipe.multi()
+        pipe.hset(key, mapping={"status": result.status, "attempts": result.attempts,
+                                "attempt_days": json.dumps(list(result.attempt_days)), "outcome": outcome,
+                                "claimed_by": "", "claimed_until": "", "claimed_until_ts": "0",
+                                "closing_text_due": "1" if result.closing_text else "0"})
+        what = f"outcome: {outcome.replace('_', ' ')}" + (f" ({note})" if note else "")
+        pipe.rpush(events_key(settings, request_id), _event(now, staff_name, what))
+        if result.status not in rules.LIVE:
+            if result.closing_text:
+                pipe.rpush(events_key(settings, request_id), _event(
+                    now, "system", f"closed after missed calls on {rules.MAX_MISSED_DAYS} different days"))
+            pipe.zrem(open_key(settings), request_id)
+            pipe.zadd(done_key(settings), {request_id: now.timestamp()})
+            if live_id == request_id:
+                pipe.delete(pkey)
+            keep = settings.retention_days * 86400
+            pipe.expire(key, keep)
+            pipe.expire(events_key(settings, request_id), keep)
+        return result
+
+    result = redis.transaction(change, key, pkey, value_from_callable=True)
+    log.info("callback %s: %s by staff -> %s", request_id, outcome, result.status)
+    if result.closing_text:
+        _enqueue(redis, settings, "workers.callback_jobs.send_closing_text", request_id,
+                 job_id=f"callback-closing-{request_id}")
+    return get(redis, settings, request_id)
+
+
+def add_note(redis, settings, request_id: str, *, staff_name: str, note: str, now: dt.datetime) -> dict:
+    """Add a staff note to the request's events."""
+    if not redis.exists(record_key(settings, request_id)):
+        raise KeyError(request_id)
+    redis.rpush(events_key(settings, request_id), _event(now, staff_name, f"note: {note}"))
+    return get(redis, settings, request_id)
+
+
+def add_event(redis, settings, request_id: str, *, who: str, what: str, now: dt.datetime) -> None:
+    """Append an event (used by the jobs: "confirmation text queued", "call placed")."""
+    if redis.exists(record_key(settings, request_id)):
+        redis.rpush(events_key(settings, request_id), _event(now, who, what))
+
+
+def _enqueue(redis, settings, func_path: str, *args, job_id: str) -> None:
+    """Queue an rq job by its dotted path (the store never imports the workers).
+
+    rq needs a client that returns bytes; ours decodes, so a second client shares its settings.
+    """
+    from redis import Redis
+    from rq import Queue
+    from rq.exceptions import DuplicateJobError
+    from rq.job import Job
+
+    kwargs = dict(redis.connection_pool.connection_kwargs)
+    kwargs["decode_responses"] = False
+    pool = type(redis.connection_pool)(connection_class=redis.connection_pool.connection_class, **kwargs)
+    raw = Redis(connection_pool=pool)
+    try:
+        if Job.exists(job_id, connection=raw):
+            return
+        Queue(settings.queue_name, connection=raw).enqueue(func_path, *args, job_id=job_id,
+                                                           result_ttl=86400, failure_ttl=7 * 86400)
+    except DuplicateJobError:
+        pass
+    finally:
+        pool.disconnect()
