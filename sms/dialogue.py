@@ -129,6 +129,7 @@ def _without_flow(state: dict) -> dict:
 
 
 def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
+    if (hooked := getattr(CHATS.get("deadline"), "intercept", lambda *a: None)(ctx, inbound, state, word)) is not None: return hooked  # noqa: E501,E701  REMIND [OFF], DEADLINE <words>, APPEAL <date> (sms/deadline_chat.py intercept)
     target = ctx.tree.keyword_index.get(word)
     flow = state.get("flow")
     if flow in CHATS and target not in (ctx.tree.root, *ACTION_CHATS):

@@ -1,0 +1,319 @@
+"""The deadline conversation by text: DEADLINE, one-shot forms, and REMIND / REMIND OFF.
+
+    DEADLINE                 which deadline? (1 appeal, the default, ... 6 discrimination claim)
+    DEADLINE 31/12/2025      straight to an appeal result (no certificate), from that letter date
+    APPEAL 31 Dec 2025       the same (APPEAL alone opens the appeal guidance)
+    REMIND / REMIND OFF      reminder texts before the last deadline worked out / stop them
+
+Pure like sms/dialogue.py: start() and step() decide the replies and the new state; REMIND and
+REMIND OFF return effects (ScheduleReminders, CancelReminders) whose handlers, at the bottom of
+this module, call workers.reminders at the edge.
+
+State while the conversation runs: state["flow"] = "deadline" and state["data"] = {"step": ...,
+"kind": ..., "sent": iso, "cert": iso or None}. The last result a parent could set reminders for
+is kept after the conversation ends, as state["deadline"] = {"date", "kind", "what"}.
+
+A date that cannot be used (impossible, ambiguous, in the future where only the past makes
+sense) gets the reason and how to write it, and the conversation stays on the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from flows import deadlines
+from flows.dateparse import DateProblem, ParsedDate, parse_date
+from flows.gsm7 import gsm7_length, to_gsm7
+from flows.guidance import normalise_keyword
+from sms.dialogue import Ctx, Inbound, Turn, register
+from sms.effects import handles
+
+log = logging.getLogger("helpline.sms")
+
+SMS_LIMIT = deadlines.SMS_MAX_CHARS
+FLOW = "deadline"
+APPEAL_WORDS = frozenset({"APPEAL", "APPEALS"})
+NO_WORDS = frozenset({"NO", "N", "NONE", "NOPE", "NO CERTIFICATE", "NOT", "2"})
+YES_WORDS = frozenset({"YES", "Y", "YEAH", "YEP", "1"})
+REMIND_WORDS = frozenset({"REMIND", "REMIND ME", "REMINDER", "REMINDERS"})
+REMIND_OFF_WORDS = frozenset({"REMIND OFF", "REMINDERS OFF", "REMINDER OFF", "STOP REMINDERS", "STOP REMINDER"})
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One deadline a parent can ask about by text: the question for its start date."""
+
+    name: str
+    question: str  # key in deadline_chat.toml
+    past_only: bool = True
+
+
+# Numbered as the parent sees them in deadline_chat.choose; appeal is the default and first.
+KINDS: dict[str, Kind] = {
+    "1": Kind("appeal", "ask_sent"),
+    "2": Kind("mediation_adviser", "ask_sent"),
+    "3": Kind("ehc", "ask_request"),
+    "4": Kind("draft_comments", "ask_draft"),
+    "5": Kind("review", "ask_review", past_only=False),  # a parent may ask before the meeting
+    "6": Kind("discrimination_claim", "ask_conduct"),
+}
+BY_NAME = {k.name: k for k in KINDS.values()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Effects: what REMIND and REMIND OFF ask the edge to do
+
+
+@dataclass(frozen=True)
+class ScheduleReminders:
+    """REMIND: text the parent before `date` (ISO); `what` says what to do by then."""
+
+    date: str
+    kind: str
+    what: str
+
+
+@dataclass(frozen=True)
+class CancelReminders:
+    """REMIND OFF: cancel every reminder not yet sent to this number."""
+
+
+# ---------------------------------------------------------------------------------------------
+# The conversation
+
+
+def _t(ctx: Ctx, key: str, **values: object) -> str:
+    return ctx.copy.text(f"deadline_chat.{key}", **values)
+
+
+def _base(state: dict) -> dict:
+    return {k: v for k, v in state.items() if k not in ("flow", "data")}
+
+
+def _asking(state: dict, **data: object) -> dict:
+    return {**_base(state), "flow": FLOW, "data": data}
+
+
+def _today(inbound: Inbound) -> dt.date:
+    return inbound.now.date()
+
+
+def _read_date(text: str, inbound: Inbound, past_only: bool) -> ParsedDate | DateProblem:
+    return parse_date(text, _today(inbound), past_only=past_only)
+
+
+@register(FLOW)
+class DeadlineChat:
+    """Which deadline, the date it counts from, then (appeals) certificate and school only."""
+
+    def intercept(self, ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
+        """The dispatcher's hook: see intercept() below."""
+        return intercept(ctx, inbound, state, word)
+
+    def start(self, ctx: Ctx, inbound: Inbound, state: dict, arg: str) -> Turn:
+        """DEADLINE [arg]: a number picks the deadline; a date gives an appeal result at once."""
+        arg = arg.strip()
+        if arg in KINDS:
+            return self._ask_date(ctx, state, KINDS[arg])
+        if arg:
+            found = _read_date(arg, inbound, past_only=True)
+            if isinstance(found, ParsedDate):
+                return self._one_shot(ctx, inbound, state, found.date)
+            if found.reason != "unreadable":
+                return Turn([found.text(ctx.copy)], _asking(state, step="date", kind="appeal"))
+        return Turn([_t(ctx, "choose")], _asking(state, step="choose"))
+
+    def step(self, ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
+        """The parent's answer to the question last asked."""
+        data = state.get("data") or {}
+        text = inbound.text.strip()
+        restart = _keyword_and_argument(ctx, text)
+        if restart is not None:
+            return self.start(ctx, inbound, _base(state), restart)
+        step = data.get("step")
+        if step == "date":
+            return self._on_date(ctx, inbound, state, data, text)
+        if step == "certificate":
+            return self._on_certificate(ctx, inbound, state, data, text)
+        if step == "school":
+            return self._on_school(ctx, inbound, state, data, text)
+        return self._on_choose(ctx, inbound, state, text)
+
+    # --- each question ---------------------------------------------------------------------
+
+    def _ask_date(self, ctx: Ctx, state: dict, kind: Kind) -> Turn:
+        return Turn([_t(ctx, kind.question)], _asking(state, step="date", kind=kind.name))
+
+    def _on_choose(self, ctx: Ctx, inbound: Inbound, state: dict, text: str) -> Turn:
+        choice = normalise_keyword(text).removeprefix("OPTION ").strip()
+        if choice in KINDS:
+            return self._ask_date(ctx, state, KINDS[choice])
+        found = _read_date(text, inbound, past_only=True)
+        if isinstance(found, ParsedDate):  # a date on its own means the appeal (the default)
+            return self._ask_certificate(ctx, state, found.date)
+        if found.reason != "unreadable":
+            return Turn([found.text(ctx.copy) + "\n" + _t(ctx, "choose_again")], state)
+        return Turn([_t(ctx, "choose_again")], state)
+
+    def _on_date(self, ctx: Ctx, inbound: Inbound, state: dict, data: dict, text: str) -> Turn:
+        kind = BY_NAME.get(data.get("kind"), KINDS["1"])
+        found = _read_date(text, inbound, past_only=kind.past_only)
+        if isinstance(found, DateProblem):
+            return Turn([found.text(ctx.copy)], state)  # same question, with what was wrong
+        if kind.name == "appeal":
+            return self._ask_certificate(ctx, state, found.date)
+        return self._result(ctx, inbound, state, _calculate(kind.name, found.date, today=_today(inbound)))
+
+    def _ask_certificate(self, ctx: Ctx, state: dict, sent: dt.date) -> Turn:
+        return Turn([_t(ctx, "ask_certificate")],
+                    _asking(state, step="certificate", kind="appeal", sent=sent.isoformat()))
+
+    def _on_certificate(self, ctx: Ctx, inbound: Inbound, state: dict, data: dict, text: str) -> Turn:
+        if normalise_keyword(text) in NO_WORDS:
+            cert = None
+        else:
+            found = _read_date(text, inbound, past_only=True)
+            if isinstance(found, DateProblem):
+                if found.reason == "unreadable":
+                    return Turn([_t(ctx, "certificate_again")], state)
+                return Turn([found.text(ctx.copy) + " " + _t(ctx, "certificate_again")], state)
+            cert = found.date.isoformat()
+        return Turn([_t(ctx, "ask_school")], _asking(state, **{**data, "step": "school", "cert": cert}))
+
+    def _on_school(self, ctx: Ctx, inbound: Inbound, state: dict, data: dict, text: str) -> Turn:
+        answer = normalise_keyword(text)
+        if answer not in YES_WORDS | NO_WORDS:
+            return Turn([_t(ctx, "school_again") + " " + _t(ctx, "ask_school")], state)
+        cert = dt.date.fromisoformat(data["cert"]) if data.get("cert") else None
+        result = deadlines.appeal_deadline(dt.date.fromisoformat(data["sent"]), cert, answer in YES_WORDS,
+                                           today=_today(inbound))
+        return self._result(ctx, inbound, state, result)
+
+    def _one_shot(self, ctx: Ctx, inbound: Inbound, state: dict, sent: dt.date) -> Turn:
+        result = deadlines.appeal_deadline(sent, today=_today(inbound))
+        return self._result(ctx, inbound, state, result, extra=_t(ctx, "one_shot_note"))
+
+    # --- the answer -------------------------------------------------------------------------
+
+    def _result(self, ctx: Ctx, inbound: Inbound, state: dict, result, extra: str = "") -> Turn:
+        """The result (at most 3 texts), keeping what REMIND needs if the parent must act."""
+        base = _base(state)
+        if isinstance(result, tuple):  # several dates: EHC assessment, annual review
+            return Turn([deadlines.list_text_summary(result)], base)
+        notes = [extra] if extra else []
+        remindable = result.actor in ("you", "claim") and not result.has_passed
+        if remindable:
+            notes.append(_t(ctx, "remind_offer"))
+            base["deadline"] = {"date": result.date.isoformat(), "kind": result.kind,
+                                "what": result.headline_phrase.text(ctx.copy)}
+        else:
+            base.pop("deadline", None)
+        return Turn([_fitted(result, notes)], base)
+
+
+def _fitted(result: deadlines.Deadline, notes: list[str]) -> str:
+    """The summary plus short notes, all within one 3-part text (notes dropped if they can't fit)."""
+    while notes:
+        room = SMS_LIMIT - sum(gsm7_length(n) + 1 for n in notes)
+        try:
+            return " ".join([result.text_summary(limit=room), *notes])
+        except ValueError:  # the essential sentences alone need the room
+            notes = notes[:-1]
+    return result.text_summary()
+
+
+def _calculate(kind: str, start: dt.date, *, today: dt.date):
+    """The calculator for a deadline kind chosen by text."""
+    if kind == "mediation_adviser":
+        return deadlines.mediation_adviser_deadline(start, today=today)
+    if kind == "ehc":
+        return deadlines.ehc_assessment_deadlines(start, today=today)
+    if kind == "draft_comments":
+        return deadlines.draft_plan_comments_deadline(start, today=today)
+    if kind == "review":
+        return deadlines.annual_review_deadlines(start, today=today)
+    if kind == "discrimination_claim":
+        return deadlines.discrimination_claim_deadline(start, today=today)
+    return deadlines.appeal_deadline(start, today=today)
+
+
+def _keyword_and_argument(ctx: Ctx, text: str) -> str | None:
+    """'DEADLINE 31/12/2025' or 'TIME LIMIT 2' -> the words after the keyword; else None."""
+    words = text.split()
+    for n in (2, 1):
+        if len(words) > n and ctx.tree.keyword_index.get(normalise_keyword(" ".join(words[:n]))) == "action:deadline":
+            return " ".join(words[n:])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The dispatcher's hook (one line in sms/dialogue.py's _route calls this before anything else)
+
+
+def intercept(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
+    """Texts this module answers whatever else is going on, or None to let the dispatcher go on.
+
+    REMIND / REMIND OFF work with or without a conversation. 'DEADLINE <words>' starts the
+    calculator with those words (the keyword index knows DEADLINE only alone). 'APPEAL <date>'
+    goes straight to an appeal result; APPEAL alone still opens the appeal guidance. Neither
+    takes over another conversation in progress (its answers might look like these).
+    """
+    if word in REMIND_OFF_WORDS:
+        return Turn([], state, [CancelReminders()])
+    if word in REMIND_WORDS:
+        last = state.get("deadline")
+        if not (isinstance(last, dict) and last.get("date")):
+            return Turn([_t(ctx, "remind_none")], state)
+        return Turn([], state, [ScheduleReminders(last["date"], last.get("kind", ""), last.get("what", ""))])
+    if state.get("flow") not in (None, FLOW):
+        return None
+    chat = DeadlineChat()
+    arg = _keyword_and_argument(ctx, inbound.text)
+    if arg is not None and state.get("flow") != FLOW:
+        return chat.start(ctx, inbound, _base(state), arg)
+    words = inbound.text.split(None, 1)
+    if len(words) == 2 and normalise_keyword(words[0]) in APPEAL_WORDS:
+        found = _read_date(words[1], inbound, past_only=True)
+        if isinstance(found, ParsedDate) or found.reason not in ("unreadable", "missing_year"):
+            return chat.start(ctx, inbound, _base(state), words[1])
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The edge: effect handlers (run by sms/views.py with the services)
+
+
+@handles(ScheduleReminders)
+def schedule(svc, inbound, effect: ScheduleReminders) -> list[str]:
+    """REMIND: queue the reminders and say which days they will come (or that it is too close)."""
+    from store import outbound as records
+    from workers.reminders import schedule_reminders
+
+    deadline_date = dt.date.fromisoformat(effect.date)
+    what = effect.what or svc.copy.text("deadline_chat.remind_offer")
+    ids = schedule_reminders(svc, phone=inbound.phone, deadline_date=deadline_date, kind=effect.kind,
+                             what_to_do=what, now=inbound.now)
+    days = []
+    for message_id in ids:
+        record = records.get(svc.connections.redis, svc.settings, message_id) or {}
+        when = record.get("not_before") or ""
+        try:
+            days.append(dt.datetime.fromisoformat(when).date())
+        except ValueError:
+            continue
+    if not days:
+        return [to_gsm7(svc.copy.text("deadline_chat.remind_too_close"))]
+    named = [f"{d:%A} {d.day} {d:%B}" for d in sorted(set(days))]
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+    return [to_gsm7(svc.copy.text("deadline_chat.remind_set", days=listed))]
+
+
+@handles(CancelReminders)
+def cancel(svc, inbound, effect: CancelReminders) -> list[str]:
+    """REMIND OFF: cancel the reminders not yet sent and confirm."""
+    from workers.reminders import cancel_reminders
+
+    count = cancel_reminders(svc, inbound.phone)
+    return [to_gsm7(svc.copy.text("deadline_chat.remind_off" if count else "deadline_chat.remind_off_none"))]

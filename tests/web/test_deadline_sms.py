@@ -1,0 +1,188 @@
+"""The deadline calculator by text, driven end to end through signed webhooks (Sunday 22 Nov 2026)."""
+
+from __future__ import annotations
+
+import pytest
+
+from flows.gsm7 import gsm7_length, is_gsm7
+from store import outbound as records
+from tests.conftest import PARENT, sms_replies
+
+GUIDE = "This is a guide, not legal advice."
+LATE = "a late appeal may still be possible"
+
+
+@pytest.fixture
+def text(twilio):
+    """Send a text and get the replies (the welcome for a new number is dropped)."""
+    twilio.sms("hello")
+
+    def send(body: str, from_: str = PARENT) -> list[str]:
+        replies = sms_replies(twilio.sms(body, from_=from_))
+        for reply in replies:
+            assert is_gsm7(reply), reply
+            assert gsm7_length(reply) <= 459, (gsm7_length(reply), reply)
+        return replies
+
+    return send
+
+
+def one(replies: list[str]) -> str:
+    assert len(replies) == 1, replies
+    return replies[0]
+
+
+def ask_appeal(text, sent: str) -> None:
+    assert "Which deadline" in one(text("DEADLINE"))
+    assert "decision letter sent" in one(text("1"))
+    assert "mediation certificate" in one(text(sent))
+
+
+def test_the_whole_appeal_conversation_gives_the_reference_answer(text):
+    menu = one(text("DEADLINE"))
+    for n, what in enumerate(["Appeal", "mediation adviser", "EHC needs assessment", "draft plan",
+                              "Annual review", "discrimination"], start=1):
+        assert f"{n} " in menu and what in menu
+    assert "usually the date on the letter" in one(text("1"))
+    assert "mediation certificate" in one(text("30/12/2025"))
+    assert "only about the school" in one(text("NO"))
+    result = one(text("NO"))
+    assert "Your appeal must reach the Tribunal by 5pm on Monday 2 March 2026." in result
+    assert GUIDE in result and "IPSEA" in result and "Tribunal" in result
+    assert LATE in result  # 2 March 2026 has passed by November 2026
+    assert "REMIND" not in result  # nothing to remind about once it has passed
+
+
+def test_a_date_alone_at_the_first_question_means_an_appeal(text):
+    text("DEADLINE")
+    assert "mediation certificate" in one(text("12 January 2026"))
+    text("no")
+    assert "Thursday 12 March 2026" in one(text("no"))
+
+
+def test_a_later_certificate_counts(text):
+    ask_appeal(text, "15/05/2026")
+    text("22/06/2026")
+    result = one(text("NO"))
+    assert "by 5pm on Wednesday 22 July 2026" in result
+    assert GUIDE in result
+
+
+def test_school_only_appeal_ignores_the_certificate(text):
+    ask_appeal(text, "15/05/2026")
+    text("22/06/2026")
+    result = one(text("YES"))
+    assert "by 5pm on Wednesday 15 July 2026" in result  # 2 months from the decision only
+
+
+def test_a_future_deadline_offers_reminders_and_says_how_far_away(text):
+    ask_appeal(text, "26/10/2026")
+    text("no")
+    result = one(text("no"))
+    assert "by 5pm on Monday 4 January 2027" in result
+    assert "Send REMIND" in result and LATE not in result
+
+
+@pytest.mark.parametrize("body", ["DEADLINE 30/12/2025", "APPEAL 30 Dec 2025", "appeal 30th December 2025",
+                                  "Deadline 30.12.25", "TIME LIMIT 30/12/2025"])
+def test_one_shot_forms_answer_at_once(text, body):
+    result = one(text(body))
+    assert "Monday 2 March 2026" in result
+    assert GUIDE in result and LATE in result
+    assert "DEADLINE" in result  # how to add a certificate date
+
+
+def test_appeal_alone_still_opens_the_appeal_guidance(text):
+    reply = " ".join(text("APPEAL"))
+    assert "Tribunal" in reply and "mediation certificate" not in reply.split(".")[0]
+    assert "Which deadline" not in reply
+
+
+@pytest.mark.parametrize(("bad", "why"), [
+    ("31/02/2026", "There is no 31 February 2026."),
+    ("12/31/2025", "month came first"),
+    ("12/3", "I need the year"),
+    ("25/12/2026", "has not happened yet"),
+    ("1/1/2025 and 2/2/2025", "more than one date"),
+    ("last week sometime", "could not find a date"),
+])
+def test_every_rejected_date_says_why_and_keeps_the_question(text, bad, why):
+    text("DEADLINE")
+    text("1")
+    reply = one(text(bad))
+    assert why in reply and "like 31/12/2025" in reply
+    assert "mediation certificate" in one(text("30/12/2025"))  # still on the letter date question
+    reply = one(text(bad if bad != "last week sometime" else "32/12/2025"))  # certificate question
+    assert "like 31/12/2025" in reply and "NO" in reply
+    assert "only about the school" in one(text("no"))
+    assert "YES or NO" in one(text("maybe"))
+    assert "Monday 2 March 2026" in one(text("no"))
+
+
+def test_a_bad_one_shot_date_asks_for_the_letter_date(text):
+    reply = one(text("DEADLINE 31/02/2026"))
+    assert "There is no 31 February 2026." in reply
+    assert "mediation certificate" in one(text("30/12/2025"))
+
+
+def test_a_wrong_number_at_the_first_question_asks_again(text):
+    text("DEADLINE")
+    assert "number from 1 to 6" in one(text("9"))
+    assert "decision letter sent" in one(text("1"))
+
+
+@pytest.mark.parametrize(("choice", "date", "expected"), [
+    ("2", "06/02/2026", ["Contact the mediation adviser by Monday 6 April 2026.", "Thursday 2 April 2026"]),
+    ("3", "05/01/2026", ["Monday 16 February 2026", "Monday 27 April 2026", "Monday 25 May 2026"]),
+    ("4", "16/11/2026", ["Send your comments on the draft plan by Monday 30 November 2026."]),
+    ("5", "01/12/2026", ["Tuesday 15 December 2026", "Tuesday 29 December 2026"]),
+    ("6", "10/10/2026", ["Friday 9 April 2027"]),
+])
+def test_the_other_deadlines(text, choice, date, expected):
+    text("DEADLINE")
+    text(choice)
+    result = one(text(date))
+    for words in expected:
+        assert words in result
+    assert GUIDE in result
+
+
+def test_menu_leaves_the_conversation(text):
+    text("DEADLINE")
+    text("1")
+    reply = " ".join(text("MENU"))
+    assert "Which deadline" not in reply and "decision letter" not in reply
+    assert "Reply with a number" in reply
+
+
+def test_remind_without_a_result_explains(text):
+    assert "first work out a deadline" in one(text("REMIND"))
+
+
+def test_remind_schedules_reminders_and_remind_off_cancels_them(app, text, redis_client):
+    one(text("DEADLINE 20/11/2026"))  # appeal by Wednesday 20 January 2027
+    reply = one(text("REMIND"))
+    assert reply == ("We will text you a reminder on Wednesday 6 January, Wednesday 13 January and "
+                     "Monday 18 January. Send REMIND OFF to stop them.")
+    svc = app.extensions["helpline"]
+    ids = records.ids_for_phone(svc.connections.redis, svc.settings, PARENT)
+    reminders = [records.get(svc.connections.redis, svc.settings, i) for i in ids]
+    reminders = [r for r in reminders if r and r.get("purpose") == "reminder"]
+    assert len(reminders) == 3
+    assert all("Wednesday 20 January 2027" in r["body"] for r in reminders)
+    assert one(text("REMIND")).startswith("We will text you a reminder on")  # asking twice: no new texts
+    assert len([i for i in records.ids_for_phone(svc.connections.redis, svc.settings, PARENT)]) == len(ids)
+    assert "Reminders stopped" in one(text("REMIND OFF"))
+    assert "no deadline reminders" in one(text("remind off"))
+
+
+def test_remind_works_in_the_middle_of_another_question(text):
+    text("DEADLINE 20/11/2026")
+    text("DEADLINE")
+    assert "We will text you a reminder" in one(text("REMIND"))
+    assert "decision letter sent" in one(text("1"))  # the conversation is where it was
+
+
+def test_remind_too_close(text):
+    text("DEADLINE 23/09/2026")  # appeal by Monday 23 November 2026: tomorrow
+    assert "too close for reminders" in one(text("REMIND"))
