@@ -1,56 +1,215 @@
-"""Voice menus (placeholder main menu until the guidance tree is wired in)."""
+"""Voice menus rendered from the guidance tree: keypad and speech, repeat, main menu, fallbacks.
+
+State travels in the query string (node, tries, bad), so a step needs no Redis. In every menu:
+star repeats, 9 is the main menu, 0 is a person (in hours) or a callback request (out of hours).
+After guidance, 8 sends it by text. No answer: ask again twice, then a kind goodbye.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.routing import BuildError
 
 import services
-from flows.opening import opening_hours
+from clock import now
+from flows import safety
+from flows.guidance import Node, load_guidance
+from flows.opening import opening_hours, status_sentences
+from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from ivr import bp
 from ivr.speech import gather, say
 from twilio_webhooks import twiml_response
 
-MAX_TRIES = 2
+log = logging.getLogger("helpline.ivr")
+MAX_SILENCES = 2
+MAX_WRONG = 3
+TEXT_ME_KEY = "8"
+SPOKEN_KEYS = {"repeat": "*", "again": "*", "main menu": "9", "start again": "9", "adviser": "0",
+               "person": "0", "someone": "0", "call back": "0", "callback": "0", "text me": TEXT_ME_KEY,
+               "send it": TEXT_ME_KEY}
 
 
-def _menu(node: str, tries: int, prefix: str | None = None) -> VoiceResponse:
+def menu_url(node: str, **params) -> str:
+    """The URL that plays a node (menu or guidance)."""
+    return url_for("ivr.menu", node=node, **params)
+
+
+def _hours_sentence() -> str:
     svc = services.current()
+    return opening_hours(svc.calendar, svc.copy, spoken=True)
+
+
+def _node(node_id: str) -> Node:
+    tree = load_guidance()
+    return tree.node(node_id) if node_id in tree.nodes else tree.node(tree.root)
+
+
+def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None = None) -> VoiceResponse:
+    """Play a node inside a Gather (so a key press interrupts), then the no-input path."""
+    svc, tree = services.current(), load_guidance()
     response = VoiceResponse()
-    if prefix:
-        say(response, prefix)
-    g = gather(response, url_for("ivr.menu_choice", node=node, tries=tries), hints=["opening hours", "adviser"])
-    say(g, "Press 1 to hear our opening hours. Press 0 to speak to someone. Press star to hear this again.")
-    if tries >= MAX_TRIES:
-        say(response, svc.copy.say("greeting.goodbye"))
+    for line in prefix or []:
+        say(response, line)
+    hints = tree.speech_hints(node.id) + list(SPOKEN_KEYS)
+    g = gather(response, url_for("ivr.menu_choice", node=node.id, bad=bad), hints=hints)
+    parts = [p.format(hours=_hours_sentence()) for p in node.say_parts]
+    for i, part in enumerate(parts):
+        if i:
+            g.pause(length=1)
+        say(g, part)
+    if node.kind == "guidance":
+        say(g, svc.copy.say("menus.after_guidance"))
+    choices = tree.spoken_choices(node.id)
+    if choices:
+        say(g, choices)
+    if node.kind == "guidance":
+        say(g, svc.copy.say("ivr.text_me_offer"))
+    say(g, svc.copy.say("menus.reserved"))
+    if tries >= MAX_SILENCES:
+        say(response, svc.copy.say("menus.goodbye_no_input"))
         response.hangup()
     else:
-        response.redirect(url_for("ivr.menu", node=node, tries=tries + 1), method="POST")
+        say(response, svc.copy.say(node.no_input))
+        response.redirect(menu_url(node.id, tries=tries + 1, replay=1), method="POST")
     return response
 
 
 @bp.post("/menu")
 def menu():
-    """Read a menu; with no answer, ask again (twice), then say goodbye."""
+    """Play a menu or a piece of guidance; with no answer, ask again (twice), then say goodbye."""
+    node = _node(request.args.get("node", "main"))
     tries = request.args.get("tries", 0, type=int)
-    return twiml_response(_menu(request.args.get("node", "main"), tries))
+    return twiml_response(render(node, tries=tries))
+
+
+def _chosen_key(node: Node) -> str | None:
+    """The key pressed, or the key the caller's words stand for."""
+    digits = request.form.get("Digits", "").strip()
+    if digits:
+        return digits[:1]
+    speech = " ".join(request.form.get("SpeechResult", "").lower().split())
+    if not speech:
+        return None
+    tree = load_guidance()
+    for option in tree.choices(node.id, "voice"):
+        if any(phrase.lower() in speech for phrase in [option.say, *option.hints] if phrase):
+            return option.key
+    return next((key for phrase, key in SPOKEN_KEYS.items() if phrase in speech), "?")
 
 
 @bp.post("/menu-choice")
 def menu_choice():
-    """The caller pressed a key or spoke in a menu."""
-    svc = services.current()
-    node = request.args.get("node", "main")
-    digits = request.form.get("Digits", "")[:1]
-    speech = request.form.get("SpeechResult", "").lower()
+    """The caller pressed a key or spoke in a menu or after guidance."""
+    svc, tree = services.current(), load_guidance()
+    node = _node(request.args.get("node", "main"))
+    bad = request.args.get("bad", 0, type=int)
+    speech = request.form.get("SpeechResult", "")
+    if speech and safety.detect_risk(speech):
+        return _urgent(node)
+    key = _chosen_key(node)
     response = VoiceResponse()
-    if digits == "1" or "hours" in speech:
-        say(response, opening_hours(svc.calendar, svc.copy, spoken=True))
-        response.redirect(url_for("ivr.menu", node=node), method="POST")
-    elif digits == "0" or "adviser" in speech:
-        response.redirect(url_for("ivr.connect"), method="POST")
-    elif digits == "*":
-        response.redirect(url_for("ivr.menu", node=node), method="POST")
+    if key == "*":
+        say(response, svc.copy.say("menus.repeat"))
+        response.redirect(menu_url(node.id), method="POST")
+    elif key == "9":
+        response.redirect(menu_url(tree.root), method="POST")
+    elif key == "0":
+        response.redirect(_person_or_callback(node.id), method="POST")
+    elif key == TEXT_ME_KEY and node.kind == "guidance":
+        return _text_me(node)
+    elif key and tree.choice(node.id, key, "voice"):
+        return _go(tree.choice(node.id, key, "voice").target, node)
     else:
-        return twiml_response(_menu(node, 0, prefix="Sorry, that is not one of the options."))
+        if bad + 1 >= MAX_WRONG:
+            return twiml_response(render(node, bad=0, prefix=[svc.copy.say("menus.too_many_tries")]))
+        return twiml_response(render(node, bad=bad + 1, prefix=[svc.copy.say(node.fallback)]))
+    return twiml_response(response)
+
+
+def _action_url(endpoint: str, **params) -> str | None:
+    try:
+        return url_for(endpoint, **params)
+    except BuildError:
+        return None
+
+
+def _person_or_callback(topic: str, **params) -> str:
+    """In hours (with someone to take it): put through. Otherwise: a callback request."""
+    svc = services.current()
+    if svc.calendar.is_open(now()) and svc.settings.staff_forward_number:
+        return url_for("ivr.connect")
+    return _action_url("ivr.callback_start", topic=topic, **params) or menu_url("main")
+
+
+def _go(target: str, came_from: Node):
+    """Follow an option: another node, or one of the actions."""
+    svc = services.current()
+    response = VoiceResponse()
+    if target == "action:hours":
+        for sentence in [_hours_sentence(), *status_sentences(svc.calendar, svc.copy, now(), spoken=True)]:
+            say(response, sentence)
+        response.redirect(menu_url(came_from.id), method="POST")
+    elif target == "action:person":
+        response.redirect(_person_or_callback(came_from.id), method="POST")
+    elif target in ("action:deadline", "action:callback"):
+        endpoint = "ivr.deadline_start" if target == "action:deadline" else "ivr.callback_start"
+        url = _action_url(endpoint, topic=came_from.id)
+        if url is None:
+            say(response, svc.copy.say("ivr.not_available"))
+            url = menu_url(came_from.id)
+        response.redirect(url, method="POST")
+    else:
+        response.redirect(menu_url(target), method="POST")
+    return twiml_response(response)
+
+
+def _text_me(node: Node):
+    """Queue the guidance the caller just heard as texts to their mobile (a worker sends them)."""
+    from workers.outbound import queue_text
+
+    svc, tree = services.current(), load_guidance()
+    caller = normalise_uk_number(request.form.get("From", ""))
+    response = VoiceResponse()
+    if not caller or not is_uk_mobile(caller):
+        say(response, svc.copy.say("ivr.text_me_not_mobile"))
+    else:
+        call_sid = request.form.get("CallSid", "")
+        texts = tree.sms_parts(node.id, hours=opening_hours(svc.calendar, svc.copy, spoken=False))
+        for i, body in enumerate(texts):
+            queue_text(svc, to=caller, body=body, purpose=f"guidance:{node.id}", immediate=True,
+                       dedupe_key=f"text-me:{call_sid}:{node.id}:{i}")
+        log.info("guidance %s queued by text for %s", node.id, mask(caller))
+        say(response, svc.copy.say("ivr.text_me_sent"))
+    response.redirect(menu_url(node.id, replay=1), method="POST")
+    return twiml_response(response)
+
+
+def _urgent(node: Node):
+    """Words suggesting someone is at risk: emergency numbers first, flag for staff, offer a callback."""
+    import json
+
+    svc = services.current()
+    entry = {"phone": request.form.get("From", ""), "at": now().isoformat(), "channel": "voice",
+             "excerpt": request.form.get("SpeechResult", "")[:160]}
+    svc.connections.redis.lpush(svc.settings.key("safety", "flags"), json.dumps(entry))
+    log.warning("safety concern flagged for staff from a call by %s", mask(entry["phone"]))
+    response = VoiceResponse()
+    g = gather(response, url_for("ivr.urgent_choice", node=node.id), speech=False)
+    say(g, safety.urgent_message().say)
+    response.redirect(menu_url(node.id), method="POST")
+    return twiml_response(response)
+
+
+@bp.post("/urgent-choice")
+def urgent_choice():
+    """After the emergency numbers: 0 asks for an urgent callback; anything else goes back."""
+    node = request.args.get("node", "main")
+    response = VoiceResponse()
+    if request.form.get("Digits", "")[:1] == "0":
+        response.redirect(_person_or_callback(node, urgent=1), method="POST")
+    else:
+        response.redirect(menu_url(node), method="POST")
     return twiml_response(response)

@@ -88,11 +88,11 @@ def test_flask_phone_text_command_starts_a_service_when_none_runs(settings):
 
 def test_flask_phone_call_command_runs_an_interactive_call(settings):
     app = create_app(settings.with_changes(public_base_url="http://127.0.0.1:9"), clock=fixed_clock(CLOSED_SUNDAY))
-    result = app.test_cli_runner().invoke(args=["phone", "call", "--at", "2026-11-22T09:00"], input="1\nq\n",
+    result = app.test_cli_runner().invoke(args=["phone", "call", "--at", "2026-11-22T09:00"], input="4\nq\n",
                                             catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "We open again on Monday the 23rd of November at 10am." in result.output
-    assert "The helpline is open 10am to 3pm, Monday to Thursday, in school term time." in result.output
+    assert "NHS complaints procedure" in result.output  # pressed 4: health services
     assert "[you hang up]" in result.output
 
 

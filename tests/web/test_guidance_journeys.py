@@ -1,0 +1,138 @@
+"""A parent's journey to each route, by phone (keys from the main menu) and by text (keyword)."""
+
+from collections import deque
+
+import pytest
+
+from flows.guidance import load_guidance
+from tests.conftest import Twilio, sms_replies, spoken, twiml
+
+# route -> (SMS keyword, facts heard on the phone, facts read in the text)
+ROUTES = {
+    "school_talk": ("SENCO", ["SENCO", "teacher", "headteacher"], ["SENCO", "headteacher"]),
+    "school_complain": ("GOVERNOR", ["in writing", "the word complaint", "governor"], ["in writing", "'complaint'", "governor"]),
+    "school_dfe": ("ACADEMY", ["Department for Education", "academies", "private"], ["Department for Education", "academies"]),
+    "ofsted": ("OFSTED", ["whole school", "Ofsted"], ["whole school", "Ofsted"]),
+    "plan": ("EHCP", ["SEN team", "sen underscore admin"], ["SEN team", "sen_admin@bathnes.gov.uk"]),
+    "council_complain": ("OMBUDSMAN", ["complaints procedure", "Ombudsman"], ["complaints procedure", "Ombudsman"]),
+    "health": ("NHS", ["NHS complaints procedure", "Integrated Care Board", "PALS", "Healthwatch"],
+               ["NHS complaints procedure", "Integrated Care", "PALS", "Healthwatch"]),
+    "resolution": ("RESOLVE", ["free", "confidential", "voluntary", "independent", "Global Mediation"],
+                   ["free", "confidential", "voluntary", "Global Mediation"]),
+    "mediation": ("MEDIATION", ["mediation advice", "certificate", "3 working days"],
+                  ["mediation advice", "certificate", "3 working days"]),
+    "appeal": ("TRIBUNAL", ["Tribunal", "2 months after", "letter was sent", "mediation certificate"],
+               ["Tribunal", "2 months after", "letter was sent", "late appeal may still be possible"]),
+    "routes": ("ROUTES", ["more than one route"], ["more than one route"]),
+    "orgs": ("IPSEA", ["IPSEA", "Contact", "Coram"], ["IPSEA", "cafamily.org.uk", "Coram"]),
+    "contact": ("CONTACT", ["0 1 2 2 5, 3 9 4 3 8 2", "0 7 5 3 0, 2 6 3 4 0 1"], ["01225 394382", "07530 263401"]),
+}
+FORBIDDEN = ["CCG", "Clinical Commissioning", "ESFA", "Education and Skills Funding"]
+
+
+def key_path(target: str) -> list[str]:
+    """The keys that reach a node from the main menu (breadth first)."""
+    tree = load_guidance()
+    queue, seen = deque([(tree.root, [])]), {tree.root}
+    while queue:
+        node, keys = queue.popleft()
+        if node == target:
+            return keys
+        for option in tree.choices(node, "voice"):
+            if not option.is_action and option.target not in seen:
+                seen.add(option.target)
+                queue.append((option.target, keys + [option.key]))
+    raise AssertionError(f"{target} cannot be reached by keypad")
+
+
+def walk(twilio, keys: list[str]):
+    """Press keys from the main menu, following each Gather and Redirect; return the last document."""
+    root = twiml(twilio.call("/ivr/menu?node=main"))
+    for key in keys:
+        action = root.find("Gather").get("action")
+        root = twiml(twilio.call(action, Digits=key))
+        redirect = root.find("Redirect")
+        root = twiml(twilio.call(redirect.text))
+    return root
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_phone_journey_reaches_each_route(twilio, route):
+    root = walk(twilio, key_path(route))
+    words = spoken(root)
+    for fact in ROUTES[route][1]:
+        assert fact.lower() in words.lower(), fact
+    for wrong in FORBIDDEN:
+        assert wrong not in words
+    gather = root.find("Gather")
+    assert gather is not None and gather.get("input") == "dtmf speech"
+    assert "press 8" in spoken(gather)  # text me this
+    assert len(gather.findall("Say")) >= 3  # spoken in pieces, not one block
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES))
+def test_text_journey_reaches_each_route(twilio, route):
+    keyword, _, facts = ROUTES[route]
+    phone = "+447700900" + str(200 + sorted(ROUTES).index(route))
+    texts = [sms_replies(twilio.sms(keyword, from_=phone))[-1]]
+    while "Send MORE" in texts[-1] and len(texts) < 6:
+        texts.append(sms_replies(twilio.sms("MORE", from_=phone))[-1])
+    assert all(len(t) <= 459 and t.isascii() for t in texts)
+    full = "\n".join(texts)
+    for fact in facts:
+        assert fact.lower() in full.lower(), fact
+    for wrong in FORBIDDEN:
+        assert wrong not in full
+    assert "MENU" in full  # every reply says what to send next
+
+
+def test_numbered_replies_follow_the_last_menu(twilio):
+    sms_replies(twilio.sms("MENU"))
+    (health,) = sms_replies(twilio.sms("4"))
+    assert "NHS complaints procedure" in health
+    (again,) = sms_replies(twilio.sms("MENU"))
+    assert "Reply with a number" in again
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("apeal", "Tribunal"), ("Mediation please", "mediation advice"), ("ehc plan", "SEN team"),
+    ("  nhs  ", "NHS complaints procedure"), ("OFSTED!", "Ofsted"), ("tribunel", "Tribunal"), ("hours", "10am to 3pm"),
+])
+def test_keywords_forgive_case_spacing_and_slips(twilio, text, expected):
+    replies = sms_replies(twilio.sms(text))
+    assert expected.lower() in replies[-1].lower()
+
+
+def test_free_text_gets_the_best_routes_and_the_menu(twilio):
+    replies = sms_replies(twilio.sms("the school won't give my son his hours"))
+    assert "SCHOOL" in replies[-1] or "SENCO" in replies[-1]
+    assert "MENU" in replies[-1]
+
+
+def test_unknown_text_gets_a_short_menu(twilio):
+    replies = sms_replies(twilio.sms("zzqx"))
+    assert "Send MENU" in replies[-1]
+
+
+def test_first_texter_gets_the_welcome_once(twilio):
+    first = sms_replies(twilio.sms("MENU", from_="+447700900301"))
+    second = sms_replies(twilio.sms("MENU", from_="+447700900301"))
+    assert "answers automatically" in first[0] and len(first) == 2
+    assert len(second) == 1
+
+
+def test_a_replayed_text_gets_the_same_reply_and_changes_nothing(twilio, redis_client):
+    first = sms_replies(twilio.sms("MENU", message_sid="SM" + "a" * 32))
+    sms_replies(twilio.sms("4"))
+    replay = sms_replies(twilio.sms("MENU", message_sid="SM" + "a" * 32))
+    assert replay == first
+    (reply,) = sms_replies(twilio.sms("MORE"))
+    assert "part 3 of 3" in reply or "PALS" in reply  # MORE continues the health guidance: not reset by the replay
+
+
+def test_risk_words_get_emergency_numbers_first_and_are_flagged(twilio, redis_client):
+    replies = sms_replies(twilio.sms("I am scared he will hurt himself"))
+    urgent = replies[-1]
+    assert "999" in urgent and "116 123" in urgent and "0800 1111" in urgent and "CALLBACK" in urgent
+    flags = redis_client.lrange("helpline:safety:flags", 0, -1)
+    assert len(flags) == 1 and "hurt himself" in flags[0]
