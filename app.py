@@ -9,6 +9,7 @@ from flask import Flask
 import services
 from clock import Clock
 from config import Settings
+from flows.guidance import load_guidance
 
 log = logging.getLogger("helpline")
 
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     import cli
 
     cli.register(app)
+    load_guidance()  # refuses to start on broken content (ContentError lists every problem)
     for warning in svc.calendar.warnings(svc.clock().date()):
         log.warning("calendar: %s", warning)
     return app

@@ -31,9 +31,29 @@ def calendar_check(at: str | None) -> None:
         click.echo("Calendar data: confirmed for this date.")
 
 
+content_cli = AppGroup("content", help="Check the words and the guidance tree staff edit.")
+
+
+@content_cli.command("check")
+def content_check() -> None:
+    """Check every content file; print each problem and exit 1 if there are any."""
+    from flows.guidance import check_content, load_guidance
+
+    svc = services.current()
+    problems = check_content(today=svc.clock().date())
+    for problem in problems:
+        click.echo(f"PROBLEM: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    tree = load_guidance()
+    click.echo(f"Content OK: {len(tree.nodes)} guidance nodes, {len(svc.copy.messages)} messages, "
+               f"last reviewed {tree.last_reviewed:%d %B %Y}.")
+
+
 def register(app: Flask) -> None:
     """Add every command group to the app."""
     from simulator import phone_cli
 
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(content_cli)
     app.cli.add_command(phone_cli)

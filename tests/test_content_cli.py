@@ -1,0 +1,33 @@
+"""`flask content check` and the start-up check keep broken content away from parents."""
+
+import datetime as dt
+
+import pytest
+
+from app import create_app
+from clock import fixed_clock
+from flows import guidance
+
+
+def test_content_check_passes_on_the_shipped_content(settings):
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Content OK" in result.output and "last reviewed" in result.output
+
+
+def test_content_check_fails_and_names_each_problem(settings, monkeypatch):
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    monkeypatch.setattr(guidance, "check_content", lambda **kw: ["guidance.toml: node 'x' cannot be reached"])
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "PROBLEM: guidance.toml: node 'x' cannot be reached" in result.output
+
+
+def test_the_app_refuses_to_start_on_broken_content(settings, monkeypatch):
+    def broken(*a, **kw):
+        raise guidance.ContentError(["menu 'main' has no fallback"])
+
+    monkeypatch.setattr("app.load_guidance", broken)
+    with pytest.raises(guidance.ContentError):
+        create_app(settings)
