@@ -7,3 +7,4 @@ from twilio_webhooks import protect
 bp = protect(Blueprint("ivr", __name__, url_prefix="/ivr"))
 
 from ivr import views  # noqa: E402,F401  (registers the views on bp)
+from ivr import deadline  # noqa: E402,F401

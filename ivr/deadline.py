@@ -1,0 +1,285 @@
+"""The appeal deadline calculator by phone: keypad (or spoken) dates, read back, then the result.
+
+    /ivr/deadline                   deadline_start: the intro, then the decision letter's date
+    /ivr/deadline/ask               deadline_ask: ask for a date (stage "sent" or "cert")
+    /ivr/deadline/date              deadline_date: read what was keyed or said; read it back
+    /ivr/deadline/readback          deadline_readback: "You gave ... press 1 / press 2"
+    /ivr/deadline/confirm           deadline_confirm: 1 right, 2 enter again
+    /ivr/deadline/school            deadline_school: only about the school named? 1 yes, 2 no
+    /ivr/deadline/school-choice     deadline_school_choice
+    /ivr/deadline/result            deadline_result: the result, slowly, then the options
+    /ivr/deadline/option            deadline_option: 1 again, 2 by text, 3 callback, 9 menu
+
+State travels in the query string (url_for params): topic, stage, sent and cert (ISO dates;
+cert "none" for no certificate), school ("1"/"0"), day (the date being confirmed) and tries
+(how many times a question has gone unanswered: asked again twice, then goodbye).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flask import request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.routing import BuildError
+
+import services
+from clock import now
+from flows import deadlines
+from flows.dateparse import DateProblem, parse_date, parse_keypad_date
+from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
+from flows.wording import spoken_date
+from ivr import bp
+from ivr.speech import gather, say
+from twilio_webhooks import twiml_response
+
+log = logging.getLogger("helpline.ivr")
+
+MAX_TRIES = 2  # a question is asked again twice when nothing is heard, then goodbye
+DATE_TIMEOUT_SECONDS = 10  # keying 8 digits takes longer than one
+STATE_KEYS = ("topic", "sent", "cert", "school")
+NO_CERT_SPEECH = ("no", "none", "don't", "do not", "haven't", "not")
+
+
+def _words(key: str, **values: object) -> str:
+    return services.current().copy.say(f"deadline_chat.{key}", **values)
+
+
+def _state(**changes: object) -> dict:
+    """The state in this request's query string, with changes (None removes a key)."""
+    kept = {k: request.args[k] for k in STATE_KEYS if request.args.get(k)}
+    kept.update(changes)
+    return {k: v for k, v in kept.items() if v is not None}
+
+
+def _tries() -> int:
+    return request.args.get("tries", 0, type=int)
+
+
+def spoken_digits(number: str) -> str:
+    """'07530 263401' -> '0 7 5 3 0, 2 6 3 4 0 1': a phone number read one digit at a time."""
+    return ", ".join(" ".join(group) for group in number.split())
+
+
+def _choice(yes_words: tuple[str, ...] = (), no_words: tuple[str, ...] = ()) -> str:
+    """The key pressed, or '1' / '2' for a spoken yes / no."""
+    digits = request.form.get("Digits", "").strip("#")
+    if digits:
+        return digits[:1] if len(digits) == 1 else digits
+    speech = request.form.get("SpeechResult", "").lower()
+    if any(w in speech for w in no_words):
+        return "2"
+    if any(w in speech for w in yes_words):
+        return "1"
+    return ""
+
+
+def _no_answer(response: VoiceResponse, endpoint: str, **state: object) -> VoiceResponse:
+    """After a Gather: ask again (up to twice), then say goodbye and how else to get the answer."""
+    if _tries() >= MAX_TRIES:
+        textphone = spoken_digits(services.current().settings.textphone_number)
+        say(response, _words("ivr_goodbye", textphone=textphone))
+        response.hangup()
+    else:
+        response.redirect(url_for(endpoint, **state, tries=_tries() + 1), method="POST")
+    return response
+
+
+def _redirect(endpoint: str, **params: object):
+    response = VoiceResponse()
+    response.redirect(url_for(endpoint, **params), method="POST")
+    return twiml_response(response)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates: ask, read, read back, confirm
+
+
+@bp.post("/deadline")
+def deadline_start():
+    """The menu chose the deadline calculator: explain, then ask for the letter's date."""
+    response = VoiceResponse()
+    say(response, _words("ivr_intro"))
+    response.redirect(url_for("ivr.deadline_ask", **_state(), stage="sent"), method="POST")
+    return twiml_response(response)
+
+
+def _ask(stage: str, prefix: str | None = None) -> VoiceResponse:
+    response = VoiceResponse()
+    if prefix:
+        say(response, prefix)
+    g = gather(response, url_for("ivr.deadline_date", **_state(), stage=stage), num_digits=None,
+               finish_on_key="#", timeout=DATE_TIMEOUT_SECONDS, hints=["today", "yesterday", "none"])
+    say(g, _words("ivr_ask_certificate" if stage == "cert" else "ivr_ask_sent"))
+    return _no_answer(response, "ivr.deadline_ask", **_state(), stage=stage)
+
+
+@bp.post("/deadline/ask")
+def deadline_ask():
+    """Ask for a date: the decision letter's, or the mediation certificate's."""
+    return twiml_response(_ask(request.args.get("stage", "sent")))
+
+
+@bp.post("/deadline/date")
+def deadline_date():
+    """The caller keyed or said a date: say what was wrong, or read it back to confirm."""
+    stage = request.args.get("stage", "sent")
+    digits = request.form.get("Digits", "").strip()
+    speech = request.form.get("SpeechResult", "").strip()
+    today = now().date()
+    if stage == "cert" and (digits.strip("#") == "0" or (not digits and _says_none(speech))):
+        return _redirect("ivr.deadline_school", **_state(cert="none"))
+    found = parse_keypad_date(digits, today, past_only=True) if digits or not speech else \
+        parse_date(speech, today, past_only=True)
+    if isinstance(found, DateProblem):
+        return twiml_response(_ask(stage, prefix=found.say()))
+    return _redirect("ivr.deadline_readback", **_state(), stage=stage, day=found.date.isoformat())
+
+
+def _says_none(speech: str) -> bool:
+    speech = speech.lower()
+    return any(w in speech.split() or w in speech for w in NO_CERT_SPEECH) and not any(c.isdigit() for c in speech)
+
+
+@bp.post("/deadline/readback")
+def deadline_readback():
+    """Read the date back with its weekday: 1 if right, 2 to enter it again."""
+    return twiml_response(_readback())
+
+
+def _readback(prefix: str | None = None) -> VoiceResponse:
+    stage, day = request.args.get("stage", "sent"), request.args.get("day", "")
+    response = VoiceResponse()
+    if prefix:
+        say(response, prefix)
+    g = gather(response, url_for("ivr.deadline_confirm", **_state(), stage=stage, day=day),
+               hints=["yes", "no", "right", "again"])
+    say(g, _words("ivr_readback", date=spoken_date(dt.date.fromisoformat(day), year=True)))
+    return _no_answer(response, "ivr.deadline_readback", **_state(), stage=stage, day=day)
+
+
+@bp.post("/deadline/confirm")
+def deadline_confirm():
+    """1: the date is right, go on; 2: enter it again; anything else: sorry, and ask again."""
+    stage, day = request.args.get("stage", "sent"), request.args.get("day", "")
+    choice = _choice(("yes", "right", "correct"), ("no", "again", "wrong"))
+    if choice == "1" and stage == "cert":
+        return _redirect("ivr.deadline_school", **_state(cert=day))
+    if choice == "1":
+        return _redirect("ivr.deadline_ask", **_state(sent=day), stage="cert")
+    if choice == "2":
+        return _redirect("ivr.deadline_ask", **_state(), stage=stage)
+    return twiml_response(_readback(prefix=_words("ivr_invalid")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Only about the school named?
+
+
+@bp.post("/deadline/school")
+def deadline_school():
+    """Is the appeal only about the school named in the plan? 1 yes, 2 no."""
+    return twiml_response(_school())
+
+
+def _school(prefix: str | None = None) -> VoiceResponse:
+    response = VoiceResponse()
+    if prefix:
+        say(response, prefix)
+    g = gather(response, url_for("ivr.deadline_school_choice", **_state()), hints=["yes", "no"])
+    say(g, _words("ivr_ask_school"))
+    return _no_answer(response, "ivr.deadline_school", **_state())
+
+
+@bp.post("/deadline/school-choice")
+def deadline_school_choice():
+    """The answer about the school: on to the result, or sorry and ask again."""
+    choice = _choice(("yes",), ("no",))
+    if choice in ("1", "2"):
+        return _redirect("ivr.deadline_result", **_state(school="1" if choice == "1" else "0"))
+    return twiml_response(_school(prefix=_words("ivr_invalid")))
+
+
+# ---------------------------------------------------------------------------------------------
+# The result and what next
+
+
+def _result() -> deadlines.Deadline | None:
+    try:
+        sent = dt.date.fromisoformat(request.args.get("sent", ""))
+        cert_arg = request.args.get("cert", "none")
+        cert = None if cert_arg == "none" else dt.date.fromisoformat(cert_arg)
+    except ValueError:
+        return None
+    return deadlines.appeal_deadline(sent, cert, request.args.get("school") == "1", today=now().date())
+
+
+@bp.post("/deadline/result")
+def deadline_result():
+    """Speak the result slowly (a pause between sentences); then 1 again, 2 text, 3 callback, 9 menu."""
+    result = _result()
+    if result is None:  # a hand-made or damaged URL: start again
+        return _redirect("ivr.deadline_start", **_state(sent=None, cert=None, school=None))
+    response = VoiceResponse()
+    if _tries() == 0 and not request.args.get("options_only"):
+        say(response, _words("ivr_result_intro"))
+        for part in result.spoken_parts():
+            response.pause(length=1)
+            say(response, part)
+        response.pause(length=1)
+    return twiml_response(_options(response))
+
+
+def _options(response: VoiceResponse, prefix: str | None = None) -> VoiceResponse:
+    if prefix:
+        say(response, prefix)
+    g = gather(response, url_for("ivr.deadline_option", **_state()), hints=["again", "text", "call back", "menu"])
+    say(g, _words("ivr_options"))
+    return _no_answer(response, "ivr.deadline_result", **_state(), options_only=1)
+
+
+@bp.post("/deadline/option")
+def deadline_option():
+    """After the result: 1 hear it again, 2 send it by text, 3 ask for a callback, 9 main menu."""
+    choice = _choice()
+    speech = request.form.get("SpeechResult", "").lower()
+    if choice == "1" or "again" in speech:
+        return _redirect("ivr.deadline_result", **_state())
+    if choice == "2" or "text" in speech:
+        response = VoiceResponse()
+        say(response, _send_by_text())
+        return twiml_response(_options(response))
+    if choice == "3" or "call" in speech:
+        return twiml_response(_to_callback())
+    if choice == "9" or "menu" in speech:
+        return _redirect("ivr.menu", node="main")
+    return twiml_response(_options(VoiceResponse(), prefix=_words("ivr_invalid")))
+
+
+def _send_by_text() -> str:
+    """Queue the result as one text to the caller's UK mobile (once per call and deadline)."""
+    from workers.outbound import queue_text
+
+    svc = services.current()
+    result = _result()
+    number = normalise_uk_number(request.form.get("From", ""))
+    if result is None or not (number and is_uk_mobile(number)):
+        return _words("ivr_not_mobile", textphone=spoken_digits(svc.settings.textphone_number))
+    call_sid = request.form.get("CallSid", "")
+    key = f"deadline-text:{call_sid}:{result.kind}:{result.date.isoformat()}"
+    message_id = queue_text(svc, to=number, body=result.text_summary(), purpose="deadline",
+                            dedupe_key=key, immediate=True)
+    log.info("deadline result %s queued by text to %s", message_id, mask(number))
+    return _words("ivr_text_sent")
+
+
+def _to_callback() -> VoiceResponse:
+    """Hand over to the callback request (topic appeal); the main menu if that is not built yet."""
+    response = VoiceResponse()
+    try:
+        target = url_for("ivr.callback_start", topic="appeal")
+    except BuildError:
+        target = url_for("ivr.menu", node="main")
+    response.redirect(target, method="POST")
+    return response

@@ -1,0 +1,228 @@
+"""The appeal deadline calculator by phone, driven end to end through signed webhooks.
+
+Each step posts what Twilio would post to the URL the previous TwiML pointed at (a Gather's
+action with the keys pressed, or a Redirect), and the TwiML is parsed with ElementTree.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from store import outbound as records
+from tests.conftest import PARENT, spoken, twiml
+
+CALL = "CA" + "d" * 32
+TEXTPHONE_SPOKEN = "0 7 5 3 0, 2 6 3 4 0 1"
+
+
+class Caller:
+    """One call: follows redirects, answers Gathers with keys or speech, or stays silent."""
+
+    def __init__(self, twilio, from_: str = PARENT):
+        self.twilio, self.from_ = twilio, from_
+        self.doc: ET.Element | None = None
+        self.heard: list[str] = []
+
+    def post(self, path: str, **fields) -> ET.Element:
+        self.doc = twiml(self.twilio.call(path, call_sid=CALL, from_=self.from_, **fields))
+        self.heard.append(spoken(self.doc))
+        return self.doc
+
+    def follow(self) -> ET.Element:
+        """Follow Redirects until the document asks something (a Gather) or ends."""
+        while self.doc.find("Gather") is None and self.doc.find("Redirect") is not None:
+            self.post(path_of(self.doc.find("Redirect").text))
+        return self.doc
+
+    def start(self, path: str = "/ivr/deadline") -> ET.Element:
+        self.post(path)
+        return self.follow()
+
+    def press(self, digits: str) -> ET.Element:
+        self.post(path_of(self.doc.find("Gather").get("action")), Digits=digits)
+        return self.follow()
+
+    def speak(self, words: str) -> ET.Element:
+        self.post(path_of(self.doc.find("Gather").get("action")), SpeechResult=words, Confidence="0.9")
+        return self.follow()
+
+    def silence(self) -> ET.Element:
+        """Say nothing: Twilio moves on to the verb after the Gather (here a Redirect or Hangup)."""
+        redirect = self.doc.find("Redirect")
+        if redirect is None:
+            return self.doc
+        self.post(path_of(redirect.text))
+        return self.follow()
+
+    @property
+    def last(self) -> str:
+        return self.heard[-1]
+
+    def recent(self, n: int = 3) -> str:
+        return " ".join(self.heard[-n:])
+
+
+def path_of(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@pytest.fixture
+def caller(twilio):
+    return Caller(twilio)
+
+
+def gather_prompt(doc: ET.Element) -> str:
+    return " ".join((s.text or "") for s in doc.find("Gather").iter("Say"))
+
+
+def test_keypad_date_read_back_confirm_no_certificate_result(caller):
+    doc = caller.start()
+    assert "usually the date on the letter" in caller.recent()
+    gather = doc.find("Gather")
+    assert gather.get("finishOnKey") == "#" and gather.get("numDigits") is None
+    assert "8 digits" in gather_prompt(doc)
+
+    doc = caller.press("30122025")
+    assert "You gave Tuesday the 30th of December 2025." in gather_prompt(doc)
+    doc = caller.press("1")
+    assert "mediation certificate" in gather_prompt(doc) and "press 0" in gather_prompt(doc)
+    doc = caller.press("0")
+    assert "only about the school" in gather_prompt(doc)
+    doc = caller.press("2")
+    said = spoken(doc)
+    assert "Your appeal must reach the Tribunal by 5pm on Monday the 2nd of March 2026." in said
+    assert "This is a guide, not legal advice." in said and "IPSEA" in said
+    assert "a late appeal may still be possible" in said
+    assert len(doc.findall("Pause")) >= len(doc.findall("Say")) - 2  # a pause between the parts
+    assert "To hear it again, press 1." in gather_prompt(doc)
+
+    doc = caller.press("1")  # hear it again
+    assert "Monday the 2nd of March 2026" in spoken(doc)
+
+
+def test_a_later_certificate_and_school_only(caller):
+    caller.start()
+    caller.press("15052026")
+    caller.press("1")
+    doc = caller.press("22062026")
+    assert "You gave Monday the 22nd of June 2026." in gather_prompt(doc)
+    caller.press("1")
+    doc = caller.press("2")
+    assert "by 5pm on Wednesday the 22nd of July 2026" in spoken(doc)
+
+
+def test_school_only_by_speech(caller):
+    caller.start()
+    doc = caller.speak("it was the 15th of May 2026")
+    assert "Friday the 15th of May 2026" in gather_prompt(doc)
+    caller.speak("yes")
+    caller.speak("no I don't have one")
+    doc = caller.speak("yes")
+    assert "by 5pm on Wednesday the 15th of July 2026" in spoken(doc)
+
+
+def test_re_entering_a_date(caller):
+    caller.start()
+    caller.press("12012026")
+    doc = caller.press("2")
+    assert "decision letter" in gather_prompt(doc)
+    doc = caller.press("06022026")
+    assert "Friday the 6th of February 2026" in gather_prompt(doc)
+
+
+@pytest.mark.parametrize(("keys", "why"), [
+    ("31022026", "There is no 31 February 2026."),
+    ("123", "Please key in 8 digits"),
+    ("25122026", "has not happened yet"),
+])
+def test_a_bad_date_says_why_and_asks_the_same_question(caller, keys, why):
+    caller.start()
+    doc = caller.press(keys)
+    assert why in spoken(doc)
+    assert "decision letter" in gather_prompt(doc)
+    assert "/ivr/deadline/date" in doc.find("Gather").get("action")
+    assert "stage=sent" in doc.find("Gather").get("action")
+
+
+def test_invalid_keys_are_not_options(caller):
+    caller.start()
+    doc = caller.press("30122025")
+    doc = caller.press("7")
+    assert "Sorry, that is not one of the options." in spoken(doc)
+    assert "You gave Tuesday the 30th of December 2025." in gather_prompt(doc)
+    caller.press("1")
+    caller.press("0")
+    doc = caller.press("5")
+    assert "Sorry, that is not one of the options." in spoken(doc) and "only about the school" in gather_prompt(doc)
+    caller.press("2")
+    doc = caller.press("8")
+    assert "Sorry, that is not one of the options." in spoken(doc) and "press 9" in gather_prompt(doc)
+
+
+@pytest.mark.parametrize("answers", [[], ["30122025"], ["30122025", "1", "0", "2"]])
+def test_silence_asks_twice_more_then_says_goodbye(caller, answers):
+    doc = caller.start()
+    for keys in answers:
+        doc = caller.press(keys)
+    question = gather_prompt(doc)
+    assert doc.find("Redirect") is not None and doc.find("Hangup") is None
+    for _ in range(2):
+        doc = caller.silence()
+        assert gather_prompt(doc) == question  # the same question again
+    # The third time, silence after the question ends the call politely.
+    verbs = [child.tag for child in doc]
+    assert verbs[-3:] == ["Gather", "Say", "Hangup"] and doc.find("Redirect") is None
+    goodbye = doc.findall("Say")[-1].text
+    assert "text DEADLINE to " + TEXTPHONE_SPOKEN in goodbye and "call us back" in goodbye
+
+
+def test_text_me_this_queues_exactly_one_text(caller, app):
+    caller.start()
+    for keys in ("26102026", "1", "0", "2"):
+        doc = caller.press(keys)
+    assert "Monday the 4th of January 2027" in spoken(doc)
+    doc = caller.press("2")
+    assert "We are sending it to you by text now." in spoken(doc)
+    doc = caller.press("2")  # pressed again: still one text
+    svc = app.extensions["helpline"]
+    redis = svc.connections.redis
+    ids = records.ids_for_phone(redis, svc.settings, PARENT)
+    assert len(ids) == 1
+    record = records.get(redis, svc.settings, ids[0])
+    assert "Monday 4 January 2027" in record["body"] and "guide, not legal advice" in record["body"]
+    assert record["purpose"] == "deadline" and record["immediate"] == "1"
+    assert len(svc.connections.queue.job_ids) == 1
+
+
+def test_text_me_this_needs_a_uk_mobile(twilio, app):
+    caller = Caller(twilio, from_="+441225394382")
+    caller.start()
+    for keys in ("30122025", "1", "0", "2"):
+        caller.press(keys)
+    doc = caller.press("2")
+    assert "only send texts to a UK mobile" in spoken(doc) and TEXTPHONE_SPOKEN in spoken(doc)
+    svc = app.extensions["helpline"]
+    assert svc.connections.queue.job_ids == []
+
+
+def test_callback_and_main_menu(caller, app):
+    caller.start()
+    for keys in ("30122025", "1", "0", "2"):
+        caller.press(keys)
+    doc = twiml(caller.twilio.call(path_of(caller.doc.find("Gather").get("action")), call_sid=CALL, Digits="3"))
+    target = urlsplit(doc.find("Redirect").text)
+    with app.test_request_context():
+        from flask import url_for
+        try:
+            expected = url_for("ivr.callback_start", topic="appeal")
+        except Exception:
+            expected = url_for("ivr.menu", node="main")
+    assert target.path == urlsplit(expected).path
+    if "callback" in target.path:
+        assert parse_qs(target.query)["topic"] == ["appeal"]
+    doc = twiml(caller.twilio.call(path_of(caller.doc.find("Gather").get("action")), call_sid=CALL, Digits="9"))
+    assert urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
