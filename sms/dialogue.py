@@ -28,6 +28,7 @@ from sms.effects import FlagSafety, OptIn, OptOut
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
 START_WORDS = frozenset({"START", "UNSTOP", "YES", "OPTIN"})
+HELP_WORDS = frozenset({"HELP", "INFO"})  # the carrier may also answer these; we add the menu
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -62,7 +63,11 @@ class Turn:
 
 
 class Chat(Protocol):
-    """A multi-step conversation (deadline, callback) the dispatcher hands texts to."""
+    """A multi-step conversation (deadline, callback) the dispatcher hands texts to.
+
+    A chat may also define intercept(ctx, inbound, state, word) -> Turn | None, tried on every
+    text before routing, for words that must work anywhere (REMIND, "APPEAL 31/12/2025").
+    """
 
     def start(self, ctx: Ctx, inbound: Inbound, state: dict, arg: str) -> Turn: ...
 
@@ -129,7 +134,13 @@ def _without_flow(state: dict) -> dict:
 
 
 def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
-    if (hooked := getattr(CHATS.get("deadline"), "intercept", lambda *a: None)(ctx, inbound, state, word)) is not None: return hooked  # noqa: E501,E701  REMIND [OFF], DEADLINE <words>, APPEAL <date> (sms/deadline_chat.py intercept)
+    for chat in CHATS.values():
+        intercept = getattr(chat, "intercept", None)
+        turn = intercept(ctx, inbound, state, word) if intercept else None
+        if turn is not None:
+            return turn
+    if word in HELP_WORDS:
+        return open_target(ctx, inbound, _without_flow(state), ctx.tree.root)
     target = ctx.tree.keyword_index.get(word)
     flow = state.get("flow")
     if flow in CHATS and target not in (ctx.tree.root, *ACTION_CHATS):

@@ -136,3 +136,9 @@ def test_risk_words_get_emergency_numbers_first_and_are_flagged(twilio, redis_cl
     assert "999" in urgent and "116 123" in urgent and "0800 1111" in urgent and "CALLBACK" in urgent
     flags = redis_client.lrange("helpline:safety:flags", 0, -1)
     assert len(flags) == 1 and "hurt himself" in flags[0]
+
+
+@pytest.mark.parametrize("word", ["HELP", "help", "Info"])
+def test_help_opens_the_main_menu(twilio, word):
+    replies = sms_replies(twilio.sms(word))
+    assert "Reply with a number" in replies[-1]
