@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app.register_blueprint(ivr_bp)
     app.register_blueprint(sms_bp)
+    from staff import bp as staff_bp
+    app.register_blueprint(staff_bp)
 
     @app.get("/healthz")
     def healthz():

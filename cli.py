@@ -57,3 +57,5 @@ def register(app: Flask) -> None:
     app.cli.add_command(calendar_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(phone_cli)
+    from staff_cli import staff_cli
+    app.cli.add_command(staff_cli)

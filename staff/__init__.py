@@ -1,1 +1,12 @@
-"""Staff pages: login and the callback queue (built in the callbacks issue)."""
+"""Staff pages: login and the callback queue, under /staff.
+
+auth.py   login, logout, session expiry, CSRF and security headers (every staff request)
+views.py  the queue, one request's page (phone number, outcome, notes, call now), the outbox
+"""
+
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
+               static_folder="static", static_url_path="/static")
+
+from staff import auth, views  # noqa: E402,F401  (they add their routes and hooks to bp)

@@ -1,0 +1,290 @@
+"""The callback queue for advisers: what is due, claiming the next parent, recording outcomes.
+
+Thin views over store.callbacks (which makes every change atomic and records it in the
+request's history). Phone numbers appear only on the page of a request the adviser has
+claimed; URLs carry request ids, never numbers, and logs name requests by id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import logging
+from urllib.parse import urlsplit
+
+from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+
+import clock
+import services
+from flows import callbacks as rules
+from flows.sending_rules import mask
+from flows.wording import long_date
+from staff import bp
+from store import callbacks
+from workers.senders import list_outbox
+
+log = logging.getLogger(__name__)
+
+OUTCOME_WORDS = {
+    "reached": "Reached the parent",
+    "no_answer": "No answer",
+    "left_voicemail": "Left a voicemail",
+    "wrong_number": "Wrong number",
+    "resolved_by_text": "Resolved by text",
+}
+CONTACT_WORDS = {"voice": "Phone call", "text": "Text message", "relay": "Relay UK call (text phone user)"}
+STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
+SAFETY_FLAGS_SHOWN = 20
+# The bridging-call job, offered by workers/callback_jobs.py; tried in this order.
+CALL_NOW_JOBS = ("enqueue_call_now", "enqueue_bridge_call", "enqueue_bridging_call")
+
+
+# --- helpers for templates -----------------------------------------------------------------
+
+
+def ago(then: str | dt.datetime | None, now: dt.datetime) -> str:
+    """'just now', '5 minutes ago', '2 hours ago', '3 days ago'."""
+    if not then:
+        return "unknown"
+    moment = clock.london(dt.datetime.fromisoformat(then) if isinstance(then, str) else then)
+    seconds = max(0, int((now - moment).total_seconds()))
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    return "just now"
+
+
+def when(value: str | None) -> str:
+    """'Monday 23 November 2026, 11:05' for an ISO date-time (London time)."""
+    if not value:
+        return ""
+    moment = clock.london(dt.datetime.fromisoformat(value))
+    return f"{long_date(moment.date())}, {moment:%H:%M}"
+
+
+def day_words(value: str | None) -> str:
+    """'Monday 23 November 2026' for an ISO date."""
+    return long_date(dt.date.fromisoformat(value)) if value else ""
+
+
+def national(phone: str) -> str:
+    """+447700900123 -> '07700 900123' (how advisers read and dial a UK number)."""
+    if phone and phone.startswith("+44") and len(phone) == 13:
+        digits = "0" + phone[3:]
+        return f"{digits[:5]} {digits[5:]}"
+    return phone or ""
+
+
+def preferences(record: dict) -> list[str]:
+    """The parent's contact preferences in words."""
+    svc = services.current()
+    start, end = rules.window_words(svc.calendar, record.get("part_of_day") or "any")
+    part = {"morning": "Morning", "afternoon": "Afternoon"}.get(record.get("part_of_day"), "Any time")
+    words = [CONTACT_WORDS.get(record.get("contact_by"), record.get("contact_by") or "Phone call"),
+             f"{part} ({start} to {end})"]
+    for field, yes, no in (("voicemail_ok", "Voicemail OK", "No voicemail"), ("text_ok", "Texts OK", "No texts")):
+        value = record.get(field)
+        words.append(yes if value else no if value is False else f"{yes.split()[0]}: not asked")
+    return words
+
+
+def notes(record: dict) -> list[dict]:
+    """Staff notes from the request's history, oldest first."""
+    return [{**e, "text": e["what"][len("note: "):]} for e in record.get("events", []) if e.get("what", "").startswith("note: ")]
+
+
+def can_play(record: dict) -> bool:
+    """True when the voice message is a real Twilio recording we can fetch for the adviser."""
+    return bool(record.get("voice_message_url")) and services.current().settings.has_twilio_credentials
+
+
+@bp.context_processor
+def queue_helpers():
+    """Formatting helpers and the calendar warnings for every staff template."""
+    svc = services.current()
+    return {
+        "ago": ago, "when": when, "day_words": day_words, "preferences": preferences, "notes": notes,
+        "can_play": can_play, "outcome_words": OUTCOME_WORDS, "status_words": STATUS_WORDS,
+        "calendar_warnings": svc.calendar.warnings(svc.calendar.local(clock.now()).date()) if session.get("staff") else [],
+    }
+
+
+def _me() -> str:
+    return session["staff"]
+
+
+def _store():
+    svc = services.current()
+    return svc.connections.redis, svc.settings
+
+
+def _record_or_404(request_id: str) -> dict:
+    if not request_id.isdigit():
+        abort(404)
+    redis, settings = _store()
+    record = callbacks.get(redis, settings, request_id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def _safety_flags(redis, settings) -> list[dict]:
+    flags = []
+    for raw in redis.lrange(settings.key("safety", "flags"), 0, SAFETY_FLAGS_SHOWN - 1):
+        try:
+            flag = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        # Only the masked number here: the full number belongs on a claimed request's page.
+        flags.append({**flag, "phone": mask(flag.get("phone"))})
+    return flags
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def queue():
+    """The queue: safety flags, Claim next, then Due today, Later and Done."""
+    redis, settings = _store()
+    svc = services.current()
+    now = svc.calendar.local(clock.now())
+    today = now.date()
+    due = callbacks.list_due(redis, settings, today)
+    mine = [r for r in callbacks.list_open(redis, settings) if r["status"] == "claimed" and r["claimed_by"] == _me()]
+    return render_template(
+        "staff_queue.html", now=now, today=long_date(today), due=due,
+        later=callbacks.list_later(redis, settings, today), done=callbacks.list_done(redis, settings, limit=30),
+        mine=mine, waiting=sum(1 for r in due if r["status"] == "open"),
+        safety_flags=_safety_flags(redis, settings), line_open=svc.calendar.is_open(now))
+
+
+@bp.post("/claim")
+def claim_next():
+    """Give this adviser the next parent to call (atomic in the store)."""
+    redis, settings = _store()
+    record = callbacks.claim_next(redis, settings, _me(), clock.now())
+    if record is None:
+        flash("Nobody is waiting for a call that you can take right now.", "info")
+        return redirect(url_for("staff.queue"), code=303)
+    log.info("staff %s claimed callback %s", _me(), record["id"])
+    return redirect(url_for("staff.callback", request_id=record["id"]), code=303)
+
+
+@bp.get("/requests/<request_id>")
+def callback(request_id: str):
+    """One request: its details and history; the phone number and outcome form for its claimant."""
+    record = _record_or_404(request_id)
+    mine = record["status"] == "claimed" and record["claimed_by"] == _me()
+    return render_template("staff_request.html", r=record, mine=mine, now=clock.now(),
+                           phone=national(record["phone"]) if mine else None,
+                           tel=record["phone"] if mine else None, outcomes=OUTCOME_WORDS,
+                           call_now=_call_now_job() is not None)
+
+
+@bp.post("/requests/<request_id>/outcome")
+def outcome(request_id: str):
+    """Record how the call went, with a note."""
+    record = _record_or_404(request_id)
+    chosen = request.form.get("outcome", "")
+    note = request.form.get("note", "").strip()[:2000]
+    if chosen not in OUTCOME_WORDS:
+        flash("Choose what happened on the call before saving.", "error")
+        return redirect(url_for("staff.callback", request_id=request_id), code=303)
+    if not (record["status"] == "claimed" and record["claimed_by"] == _me()):
+        flash("Only the adviser who claimed this request can record an outcome. Claim it first.", "error")
+        return redirect(url_for("staff.callback", request_id=request_id), code=303)
+    redis, settings = _store()
+    svc = services.current()
+    try:
+        updated = callbacks.record_outcome(redis, settings, svc.calendar, request_id, staff_name=_me(),
+                                           outcome=chosen, note=note, now=clock.now())
+    except (ValueError, KeyError):
+        flash("This request has already been finished.", "error")
+        return redirect(url_for("staff.callback", request_id=request_id), code=303)
+    log.info("staff %s recorded %s on callback %s", _me(), chosen, request_id)
+    closing = " The parent will get a text saying we tried three times." if updated.get("closing_text_due") else ""
+    flash(f"Saved: {OUTCOME_WORDS[chosen]} ({STATUS_WORDS.get(updated['status'], updated['status']).lower()}).{closing}",
+          "success")
+    return redirect(url_for("staff.queue"), code=303)
+
+
+@bp.post("/requests/<request_id>/note")
+def note(request_id: str):
+    """Add a note to the request's history."""
+    _record_or_404(request_id)
+    text = request.form.get("note", "").strip()[:2000]
+    if not text:
+        flash("Write a note before saving it.", "error")
+    else:
+        redis, settings = _store()
+        callbacks.add_note(redis, settings, request_id, staff_name=_me(), note=text, now=clock.now())
+        flash("Note saved.", "success")
+    return redirect(url_for("staff.callback", request_id=request_id), code=303)
+
+
+def _call_now_job():
+    """The function in workers.callback_jobs that enqueues the bridging call, or None if not there yet."""
+    try:
+        module = importlib.import_module("workers.callback_jobs")
+    except ImportError:
+        return None
+    return next((getattr(module, name) for name in CALL_NOW_JOBS if callable(getattr(module, name, None))), None)
+
+
+@bp.post("/requests/<request_id>/call")
+def call_now(request_id: str):
+    """Ask a worker to ring the adviser's phone and then connect the parent (never inline)."""
+    record = _record_or_404(request_id)
+    if not (record["status"] == "claimed" and record["claimed_by"] == _me()):
+        flash("Claim this request before calling.", "error")
+        return redirect(url_for("staff.callback", request_id=request_id), code=303)
+    job = _call_now_job()
+    if job is None:
+        flash("Call now is not available yet: please dial the number shown.", "error")
+        return redirect(url_for("staff.callback", request_id=request_id), code=303)
+    redis, settings = _store()
+    job(redis, settings, request_id, staff_name=_me(), now=clock.now())
+    log.info("staff %s asked for a bridging call on callback %s", _me(), request_id)
+    flash("Calling: your phone will ring first, then we connect the parent.", "success")
+    return redirect(url_for("staff.callback", request_id=request_id), code=303)
+
+
+@bp.get("/requests/<request_id>/voice-message")
+def voice_message(request_id: str):
+    """The parent's recorded message, fetched from Twilio with our credentials (staff only)."""
+    record = _record_or_404(request_id)
+    url = record.get("voice_message_url")
+    settings = services.current().settings
+    if not url or not can_play(record) or not _is_twilio_url(url, settings):
+        abort(404)
+    import requests  # twilio's own dependency; only this view needs it
+
+    upstream = requests.get(url if url.endswith((".mp3", ".wav")) else url + ".mp3",
+                            auth=(settings.twilio_account_sid, settings.twilio_auth_token),
+                            stream=True, timeout=settings.twilio_timeout_seconds)
+    if upstream.status_code != 200:
+        upstream.close()
+        log.warning("voice message for callback %s: Twilio answered %s", request_id, upstream.status_code)
+        abort(502)
+    return Response(stream_with_context(upstream.iter_content(64 * 1024)),
+                    mimetype=upstream.headers.get("Content-Type", "audio/mpeg"))
+
+
+def _is_twilio_url(url: str, settings) -> bool:
+    """Only fetch recordings from Twilio (or the configured stand-in): never an arbitrary URL."""
+    parts = urlsplit(url)
+    if settings.twilio_api_base_url:
+        return url.startswith(settings.twilio_api_base_url.rstrip("/") + "/")
+    return parts.scheme == "https" and parts.hostname == "api.twilio.com"
+
+
+@bp.get("/outbox")
+def outbox():
+    """Texts and calls kept in outbox mode: NOT SENT (no Twilio credentials)."""
+    redis, settings = _store()
+    entries = [{**e, "to": mask(e.get("to"))} for e in list_outbox(redis, settings.key_prefix, 50)]
+    return render_template("staff_outbox.html", entries=entries,
+                           outbox_mode=not settings.has_twilio_credentials)

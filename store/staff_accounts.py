@@ -1,0 +1,137 @@
+"""Staff accounts and login throttling, kept in Redis.
+
+Accounts are created by an operator with `flask staff add NAME` (never from the web page).
+Passwords are stored only as werkzeug hashes. Failed logins are counted per name and per
+client address; too many and logins are refused for a while, with a clear message.
+
+Keys (with the settings' prefix):
+  staff:account:<name>            hash {name, password_hash, created_at}
+  staff:failures:name:<name>      failed-login counter, expires LOCK_SECONDS after the last failure
+  staff:failures:ip:<address>     the same per client address
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+MAX_FAILURES_PER_NAME = 5
+# An office may share one public address, so the per-address limit is looser than the per-name one.
+MAX_FAILURES_PER_IP = 20
+LOCK_SECONDS = 15 * 60
+MIN_PASSWORD_LENGTH = 10
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
+# Checked when no such account exists, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """The name or password cannot be used; the message says why."""
+
+
+def normalise_name(name: str) -> str:
+    """Names are case-insensitive: 'Sam.Jones ' -> 'sam.jones'."""
+    return (name or "").strip().lower()
+
+
+def valid_name(name: str) -> bool:
+    """True if this (normalised) text could be a login name."""
+    return bool(_NAME.fullmatch(normalise_name(name)))
+
+
+def check_name(name: str) -> str:
+    """The normalised name, or AccountError if it is not a usable login name."""
+    cleaned = normalise_name(name)
+    if not _NAME.fullmatch(cleaned):
+        raise AccountError("a name is 1 to 40 letters, digits, dots, dashes or underscores, starting with a letter or digit")
+    return cleaned
+
+
+def _account_key(settings, name: str) -> str:
+    return settings.key("staff", "account", normalise_name(name))
+
+
+def add_account(redis, settings, name: str, password: str, *, now: dt.datetime) -> str:
+    """Create or replace an account (replacing resets the password). Returns the stored name."""
+    cleaned = check_name(name)
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    redis.hset(_account_key(settings, cleaned), mapping={
+        "name": cleaned, "password_hash": generate_password_hash(password), "created_at": now.isoformat()})
+    return cleaned
+
+
+def remove_account(redis, settings, name: str) -> bool:
+    """Delete an account; True if there was one. Its open sessions end on their next request."""
+    return bool(redis.delete(_account_key(settings, name)))
+
+
+def exists(redis, settings, name: str) -> bool:
+    """True while the account exists (checked on every staff request)."""
+    return bool(name) and bool(redis.exists(_account_key(settings, name)))
+
+
+def list_names(redis, settings) -> list[str]:
+    """Every account name, sorted."""
+    prefix = settings.key("staff", "account", "")
+    return sorted(k[len(prefix):] if isinstance(k, str) else k.decode()[len(prefix):]
+                  for k in redis.scan_iter(match=prefix + "*"))
+
+
+def verify_password(redis, settings, name: str, password: str) -> bool:
+    """True if the name exists and the password matches its hash."""
+    stored = redis.hget(_account_key(settings, name), "password_hash") if normalise_name(name) else None
+    if stored is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return False
+    if isinstance(stored, bytes):
+        stored = stored.decode()
+    return check_password_hash(stored, password or "")
+
+
+# --- throttling --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lock:
+    """Why logins are refused just now, and for how long."""
+
+    by: str  # "name" or "address"
+    seconds_left: int
+
+    @property
+    def minutes_left(self) -> int:
+        return max(1, -(-self.seconds_left // 60))
+
+
+def _failure_keys(settings, name: str, address: str) -> list[tuple[str, str, int]]:
+    return [("name", settings.key("staff", "failures", "name", normalise_name(name) or "-"), MAX_FAILURES_PER_NAME),
+            ("address", settings.key("staff", "failures", "ip", address or "unknown"), MAX_FAILURES_PER_IP)]
+
+
+def login_lock(redis, settings, name: str, address: str) -> Lock | None:
+    """A Lock if this name or address has failed too often recently, else None."""
+    for by, key, limit in _failure_keys(settings, name, address):
+        count = redis.get(key)
+        if count is not None and int(count) >= limit:
+            return Lock(by, max(1, redis.ttl(key)))
+    return None
+
+
+def record_failure(redis, settings, name: str, address: str) -> Lock | None:
+    """Count a failed login for the name and the address; returns the Lock if this one locks it."""
+    pipe = redis.pipeline()
+    for _, key, _ in _failure_keys(settings, name, address):
+        pipe.incr(key)
+        pipe.expire(key, LOCK_SECONDS)  # the lock lasts LOCK_SECONDS after the latest failure
+    pipe.execute()
+    return login_lock(redis, settings, name, address)
+
+
+def record_success(redis, settings, name: str) -> None:
+    """Forget the name's failures (the address's stay: one good login must not reset a guesser)."""
+    redis.delete(_failure_keys(settings, name, "")[0][1])
