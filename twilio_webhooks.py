@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+from typing import Callable
+
+import redis
 
 from flask import Blueprint, Response, abort, request
 from twilio.request_validator import RequestValidator
@@ -35,6 +38,16 @@ def protect(blueprint: Blueprint) -> Blueprint:
     """Check Twilio's signature before every view of this blueprint."""
     blueprint.before_request(check_signature)
     return blueprint
+
+
+def fall_back_on_redis_errors(blueprint: Blueprint, reply: Callable[[], object]) -> None:
+    """If Redis fails mid-request, log it and still answer the parent (never a 500)."""
+
+    def handle(error: Exception):
+        log.error("Redis unavailable during %s %s: %s", request.method, request.path, type(error).__name__)
+        return twiml_response(reply())
+
+    blueprint.register_error_handler(redis.RedisError, handle)
 
 
 def twiml_response(twiml) -> Response:

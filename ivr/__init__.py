@@ -2,9 +2,26 @@
 
 from flask import Blueprint
 
-from twilio_webhooks import protect
+from twilio_webhooks import fall_back_on_redis_errors, protect
 
 bp = protect(Blueprint("ivr", __name__, url_prefix="/ivr"))
+
+
+def _redis_trouble():
+    """Apologise and play the main menu: menus are in memory, so they still work."""
+    from flask import url_for
+    from twilio.twiml.voice_response import VoiceResponse
+
+    import services
+    from ivr.speech import say
+
+    response = VoiceResponse()
+    say(response, services.current().copy.say("greeting.trouble"))
+    response.redirect(url_for("ivr.menu", node="main"), method="POST")
+    return response
+
+
+fall_back_on_redis_errors(bp, _redis_trouble)
 
 from ivr import views  # noqa: E402,F401  (registers the views on bp)
 from ivr import deadline  # noqa: E402,F401

@@ -11,6 +11,7 @@ import logging
 
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
+from redis import RedisError
 from werkzeug.routing import BuildError
 
 import services
@@ -194,8 +195,11 @@ def _urgent(node: Node):
     svc = services.current()
     entry = {"phone": request.form.get("From", ""), "at": now().isoformat(), "channel": "voice",
              "excerpt": request.form.get("SpeechResult", "")[:160]}
-    svc.connections.redis.lpush(svc.settings.key("safety", "flags"), json.dumps(entry))
-    log.warning("safety concern flagged for staff from a call by %s", mask(entry["phone"]))
+    try:
+        svc.connections.redis.lpush(svc.settings.key("safety", "flags"), json.dumps(entry))
+        log.warning("safety concern flagged for staff from a call by %s", mask(entry["phone"]))
+    except RedisError:  # the emergency numbers matter more than the flag: log it and carry on
+        log.error("safety concern from a call by %s could NOT be flagged: Redis unavailable", mask(entry["phone"]))
     response = VoiceResponse()
     g = gather(response, url_for("ivr.urgent_choice", node=node.id), speech=False)
     say(g, safety.urgent_message().say)

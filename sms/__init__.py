@@ -2,9 +2,26 @@
 
 from flask import Blueprint
 
-from twilio_webhooks import protect
+from twilio_webhooks import fall_back_on_redis_errors, protect
 
 bp = protect(Blueprint("sms", __name__, url_prefix="/sms"))
+
+
+def _redis_trouble():
+    """Apologise and send the main menu, which is in memory and needs no Redis."""
+    from twilio.twiml.messaging_response import MessagingResponse
+
+    import services
+    from flows.guidance import load_guidance
+
+    tree = load_guidance()
+    response = MessagingResponse()
+    response.message(services.current().copy.text("greeting.trouble"))
+    response.message(tree.sms_parts(tree.root)[0])
+    return response
+
+
+fall_back_on_redis_errors(bp, _redis_trouble)
 
 from sms import handlers, views  # noqa: E402,F401  (registers views and effect handlers)
 from sms import deadline_chat  # noqa: E402,F401

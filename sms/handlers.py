@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 
+from redis import RedisError
+
 from flows.sending_rules import mask
 from sms.effects import FlagSafety, OptIn, OptOut, handles
 
@@ -39,6 +41,9 @@ def flag_safety(svc, inbound, effect) -> list[str]:
     pipe = svc.connections.redis.pipeline(transaction=False)
     pipe.lpush(key, json.dumps(entry))
     pipe.ltrim(key, 0, SAFETY_FLAGS_KEPT - 1)
-    pipe.execute()
-    log.warning("safety concern flagged for staff from %s", mask(inbound.phone))
+    try:
+        pipe.execute()
+        log.warning("safety concern flagged for staff from %s", mask(inbound.phone))
+    except RedisError:  # the emergency numbers are already in the reply; the log is the flag now
+        log.error("safety concern from %s could NOT be flagged: Redis unavailable", mask(inbound.phone))
     return []

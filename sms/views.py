@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import request
+from redis import RedisError
 from twilio.twiml.messaging_response import MessagingResponse
 
 import services
@@ -32,7 +33,11 @@ def incoming_sms():
     phone = request.form.get("From", "")
     sid = request.form.get("MessageSid", "")
     redis = svc.connections.redis
-    cached, state, seen = conversations.load(redis, svc.settings, phone, sid)
+    try:
+        cached, state, seen = conversations.load(redis, svc.settings, phone, sid)
+    except RedisError as error:  # answer anyway: the guidance is in memory; only the place is lost
+        log.error("Redis unavailable loading a conversation: %s", type(error).__name__)
+        cached, state, seen = None, {}, True
     if cached is not None:
         log.info("replayed text %s from %s: same reply, nothing done again", sid[-6:], mask(phone))
         return twiml_response(cached)
@@ -41,10 +46,17 @@ def incoming_sms():
     turn = handle(dialogue_context(svc), inbound, state)
     replies = list(turn.replies)
     for effect in turn.effects:
-        replies += HANDLERS[type(effect)](svc, inbound, effect) or []
+        try:
+            replies += HANDLERS[type(effect)](svc, inbound, effect) or []
+        except RedisError as error:
+            log.error("Redis unavailable for %s: %s", type(effect).__name__, type(error).__name__)
+            replies.append(svc.copy.text("greeting.trouble"))
     response = MessagingResponse()
     for reply in replies:
         response.message(reply)
     xml = str(response)
-    conversations.save(redis, svc.settings, phone, sid, turn.state, xml)
+    try:
+        conversations.save(redis, svc.settings, phone, sid, turn.state, xml)
+    except RedisError as error:
+        log.error("Redis unavailable saving a conversation: %s", type(error).__name__)
     return twiml_response(xml)
