@@ -156,3 +156,22 @@ def topic_title(tree, topic: str) -> str:
     """The guidance route's title for a topic id, or a plain default."""
     node = getattr(tree, "nodes", {}).get(topic)
     return node.title if node is not None and topic != getattr(tree, "root", None) else "A general question"
+
+
+def display_number(e164: str) -> str:
+    """'+447700900123' -> '07700 900123'; '+441225394382' -> '01225 394382' (as parents write them)."""
+    national = "0" + e164[3:] if e164.startswith("+44") else e164
+    return f"{national[:5]} {national[5:]}" if len(national) == 11 else national
+
+
+def spoken_digits(e164: str) -> str:
+    """'+447700900123' -> '0 7 7 0 0, 9 0 0 1 2 3': read digit by digit, with a pause."""
+    national = display_number(e164)
+    return ", ".join(" ".join(group) for group in national.split())
+
+
+def day_words(day: dt.date, today: dt.date) -> str:
+    """'Monday 23 November' this year, 'Monday 4 January 2027' for a later year."""
+    from flows.wording import long_date
+
+    return long_date(day, year=day.year != today.year)
