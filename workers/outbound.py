@@ -1,0 +1,159 @@
+"""The one way anything leaves the service: write the record, then enqueue deliver(id).
+
+Every feature (callback confirmations, "text me this", reminders, closing texts, bridging
+calls) calls queue_text or queue_call. The record is written first, so what we meant to
+send survives any crash; the rq job carries only the message id. workers.jobs.deliver
+checks the sending rules and sends at most once.
+
+Times: `not_before` and the night rule are worked on the service clock (svc.clock, which
+HELPLINE_NOW can fix). rq's scheduler runs on the real clock, so a job is scheduled the
+same distance ahead as the service clock says. With the real clock that is exactly the
+moment asked for; with a fixed clock a held text waits its proper time instead of firing
+at once, finding it is still night, and going round again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from rq import Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job
+
+from flows.sending_rules import mask, next_window_start, normalise_uk_number
+from store import outbound as records
+
+log = logging.getLogger(__name__)
+
+JOB_RESULT_TTL_SECONDS = 24 * 3600  # finished jobs (their result is a status word) go after a day
+JOB_FAILURE_TTL_SECONDS = 7 * 24 * 3600  # failed jobs stay a week for whoever investigates
+# rq re-runs a job that crashed or whose worker was killed (an "abandoned" job). Safe,
+# because deliver() never sends a record twice; send errors are retried by deliver itself.
+CRASH_RETRY = dict(max=3, interval=[0, 60, 300])
+
+
+def queue_text(svc, *, to: str, body: str, purpose: str, dedupe_key: str | None = None,
+               immediate: bool = False, not_before: dt.datetime | None = None) -> str:
+    """Record a text and enqueue its delivery; returns the message id.
+
+    immediate: a direct reply to something the parent just sent (may go at night).
+    Otherwise it waits for the daytime window. not_before: not sent before this moment.
+    dedupe_key: the same key always gives the same message, created once.
+    """
+    now = svc.clock()
+    send_at = _first_moment(svc, now, not_before, immediate)
+    record = _new_record(now, kind="sms", to=to, purpose=purpose, body=body, immediate=int(immediate),
+                         status=records.SCHEDULED if send_at else records.QUEUED,
+                         not_before=send_at.isoformat() if send_at else "")
+    return _store_and_enqueue(svc, record, dedupe_key, send_at, now)
+
+
+def queue_call(svc, *, to: str, caller_id: str, twiml_url: str, purpose: str,
+               dedupe_key: str | None = None) -> str:
+    """Record a call (e.g. bridging a staff phone to a parent) and enqueue it; returns its id.
+
+    Calls go at once: staff place them in helpline hours (see flows.sending_rules).
+    """
+    now = svc.clock()
+    record = _new_record(now, kind="call", to=to, purpose=purpose, body="", caller_id=caller_id,
+                         twiml_url=twiml_url, status=records.QUEUED)
+    return _store_and_enqueue(svc, record, dedupe_key, None, now)
+
+
+def enqueue_delivery(svc, message_id: str, *, at: dt.datetime | None = None, suffix: str = "") -> str:
+    """Enqueue workers.jobs.deliver(message_id), now or at `at` (service clock); returns the
+    job id. The job id comes from the message id, so enqueueing the same one twice is a no-op."""
+    from workers.jobs import deliver
+
+    queue = svc.connections.queue
+    job_id = f"deliver-{message_id}" + (f"-{suffix}" if suffix else "")
+    options = dict(job_id=job_id, result_ttl=JOB_RESULT_TTL_SECONDS, failure_ttl=JOB_FAILURE_TTL_SECONDS,
+                   retry=Retry(**CRASH_RETRY), description=f"deliver {message_id}")
+    if Job.exists(job_id, connection=queue.connection):
+        log.info("deliver %s: job %s already exists; not enqueued again", message_id, job_id)
+        return job_id
+    try:
+        if at is None:
+            queue.enqueue(deliver, message_id, unique=True, **options)
+        else:
+            queue.enqueue_at(real_time(svc, at), deliver, message_id, **options)
+    except DuplicateJobError:
+        log.info("deliver %s: job %s already exists; not enqueued again", message_id, job_id)
+        return job_id
+    records.update(svc.connections.redis, svc.settings, message_id, now=svc.clock(), job_id=job_id)
+    return job_id
+
+
+def cancel(svc, message_id: str, *, reason: str) -> bool:
+    """Stop a message that has not been sent yet: mark it cancelled (deliver() then skips
+    it even if its job still runs) and delete its rq job. False if it was not pending."""
+    redis, settings = svc.connections.redis, svc.settings
+    record = records.get(redis, settings, message_id)
+    if record is None or record.get("status") not in records.PENDING:
+        return False
+    records.finish(redis, settings, message_id, records.CANCELLED, now=svc.clock(), error=reason)
+    delete_job(svc, record.get("job_id"))
+    log.info("%s %s to %s cancelled: %s", record.get("purpose"), message_id, mask(record.get("to")), reason)
+    return True
+
+
+def resend(svc, message_id: str) -> str | None:
+    """For staff: send again a message whose fate was unknown or that failed (they have
+    checked it did not arrive). Returns the new job id, or None if it cannot be resent."""
+    redis, settings = svc.connections.redis, svc.settings
+    record = records.get(redis, settings, message_id)
+    if record is None or record.get("status") not in (records.UNKNOWN, records.FAILED):
+        return None
+    records.update(redis, settings, message_id, now=svc.clock(), status=records.QUEUED, error="", attempts=0)
+    redis.persist(records.record_key(settings, message_id))
+    return enqueue_delivery(svc, message_id, suffix=f"resend-{svc.clock():%Y%m%dT%H%M%S}")
+
+
+def delete_job(svc, job_id: str | None) -> None:
+    """Delete an rq job wherever it is (queue or scheduled registry); gone already is fine."""
+    if not job_id:
+        return
+    try:
+        Job.fetch(job_id, connection=svc.connections.queue.connection).delete()
+    except NoSuchJobError:
+        pass
+
+
+def real_time(svc, at: dt.datetime) -> dt.datetime:
+    """The real (UTC) moment that is as far from now as `at` is from the service clock's now."""
+    return dt.datetime.now(dt.timezone.utc) + (at - svc.clock())
+
+
+def _first_moment(svc, now: dt.datetime, not_before: dt.datetime | None, immediate: bool) -> dt.datetime | None:
+    """When the text may first go (None: now). Replies ignore the night rule."""
+    start = not_before if not_before is not None and not_before > now else None
+    if immediate:
+        return start
+    s = svc.settings
+    opening = next_window_start(start or now, window=(s.send_window_start, s.send_window_end))
+    return opening or start
+
+
+def _new_record(now: dt.datetime, **fields: object) -> dict:
+    fields["to"] = normalise_uk_number(fields["to"]) or fields["to"]  # the rules refuse non-UK ones
+    return {"id": records.new_id(), "created_at": now.isoformat(), "updated_at": now.isoformat(),
+            "attempts": 0, "sid": "", "error": "", **fields}
+
+
+def _store_and_enqueue(svc, record: dict, dedupe_key: str | None, send_at: dt.datetime | None,
+                       now: dt.datetime) -> str:
+    redis, settings = svc.connections.redis, svc.settings
+    records.create(redis, settings, record | {"dedupe_key": dedupe_key or ""})
+    if dedupe_key:
+        keep = (max(send_at or now, now) - now) + dt.timedelta(days=settings.retention_days + 1)
+        key = records.dedupe_key(settings, dedupe_key)
+        if not redis.set(key, record["id"], nx=True, ex=int(keep.total_seconds())):
+            records.delete(redis, settings, record["id"], phone=record["to"])  # ours lost the race
+            existing = redis.get(key)
+            log.info("%s to %s already queued as %s", record["purpose"], mask(record["to"]), existing)
+            return existing.decode() if isinstance(existing, bytes) else existing
+    enqueue_delivery(svc, record["id"], at=send_at)
+    log.info("%s %s %s to %s queued%s", record["kind"], record["purpose"], record["id"], mask(record["to"]),
+             f" for {send_at:%Y-%m-%d %H:%M}" if send_at else "")
+    return record["id"]
