@@ -25,3 +25,4 @@ fall_back_on_redis_errors(bp, _redis_trouble)
 
 from ivr import views  # noqa: E402,F401  (registers the views on bp)
 from ivr import deadline  # noqa: E402,F401
+from ivr import callback  # noqa: E402,F401

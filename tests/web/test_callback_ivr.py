@@ -1,0 +1,172 @@
+"""Callback requests by phone: signed webhooks, TwiML parsed, state in the query string, one save per call."""
+
+import datetime as dt
+from urllib.parse import urlsplit
+
+from simulator import Phone, serve
+from app import create_app
+from clock import fixed_clock
+from store import callbacks as store
+from tests.conftest import OPEN_MONDAY, spoken, twiml
+
+
+def open_requests(app):
+    svc = app.extensions["helpline"]
+    return store.list_open(svc.connections.redis, svc.settings)
+
+
+def path(url):
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class Call:
+    """Follow one call: post to the URL TwiML names, keeping the CallSid."""
+
+    def __init__(self, twilio, call_sid="CA" + "1" * 32, from_="+447700900123"):
+        self.twilio, self.sid, self.from_ = twilio, call_sid, from_
+
+    def post(self, url, **fields):
+        return twiml(self.twilio.call(path(url), call_sid=self.sid, from_=self.from_, **fields))
+
+    def follow(self, root):
+        """The redirect at the end of a document."""
+        return self.post(root.find("Redirect").text)
+
+    def answer(self, root, **fields):
+        """Post an answer to the document's Gather (or Record) action."""
+        el = root.find("Gather")
+        if el is None:
+            el = root.find("Record")
+        return self.post(el.get("action"), **fields)
+
+
+def run_to_save(call, *, topic="appeal", keys=("1", "1", "1", "1"), recording=None):
+    root = call.follow(call.post(f"/ivr/callback?topic={topic}"))
+    heard = [spoken(root)]
+    for key in keys:
+        root = call.answer(root, Digits=key)
+        if root.find("Gather") is None and root.find("Record") is None:
+            root = call.follow(root)
+        heard.append(spoken(root))
+    assert root.find("Record") is not None
+    record = root.find("Record")
+    assert record.get("maxLength") == "120" and record.get("finishOnKey") == "#"
+    fields = {"RecordingUrl": recording, "RecordingSid": "RE" + "2" * 32} if recording else {}
+    return call.answer(root, **fields), heard
+
+
+def test_a_caller_confirms_their_number_and_leaves_a_message(app, twilio):
+    call = Call(twilio)
+    root, heard = run_to_save(call, recording="https://api.twilio.com/Recordings/RE1")
+    assert "0 7 7 0 0, 9 0 0 1 2 3" in heard[0]
+    assert "press 1 to keep Appeals to the Tribunal" in heard[1].replace("Press", "press")
+    assert "voicemail" in heard[2] and "text" in heard[3]
+    said = spoken(root)
+    assert "We will call you on Monday the 23rd of November, between 10am and 3pm, from 0 1 2 2 5, 3 9 4 3 8 2." in said
+    assert root.find("Gather").get("action").endswith("/ivr/callback/done")
+    [request] = open_requests(app)
+    assert request["phone"] == "+447700900123" and request["channel"] == "voice" and request["topic"] == "appeal"
+    assert request["voicemail_ok"] is True and request["text_ok"] is True
+    assert request["voice_message_url"] == "https://api.twilio.com/Recordings/RE1"
+    svc = app.extensions["helpline"]
+    assert svc.connections.redis.llen(f"rq:queue:{svc.settings.queue_name}") == 1  # the confirmation text job
+
+
+def test_nothing_is_stored_before_the_save(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback?topic=appeal"))
+    root = call.answer(root, Digits="1")
+    assert open_requests(app) == []
+
+
+def test_the_same_callsid_saved_twice_is_one_request(app, twilio):
+    call = Call(twilio)
+    root, _ = run_to_save(call)
+    save_url = path("/ivr/callback/save?topic=appeal&phone=%2B447700900123&vm=1&txt=1")
+    again = call.post(save_url)
+    assert "We will call you on" in spoken(again)
+    assert len(open_requests(app)) == 1
+
+
+def test_another_number_can_be_keyed_and_topic_changed(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback?topic=appeal"))
+    root = call.answer(root, Digits="2")
+    root = call.follow(root)
+    gather = root.find("Gather")
+    assert gather.get("finishOnKey") == "#" and gather.get("input") == "dtmf"
+    root = call.answer(root, Digits="12345")  # too short
+    assert "not a UK phone number" in spoken(root)
+    root = call.follow(root)
+    root = call.follow(call.answer(root, Digits="01225394000"))
+    root = call.follow(call.answer(root, Digits="2"))  # school
+    root = call.follow(call.answer(root, Digits="2"))  # no voicemail
+    assert root.find("Record") is not None  # landline: straight to the message
+    root = call.answer(root)
+    [request] = open_requests(app)
+    assert request["phone"] == "+441225394000" and request["topic"] == "school"
+    assert request["voicemail_ok"] is False and request["text_ok"] is None and request["voice_message_url"] is None
+
+
+def test_a_withheld_number_is_asked_to_key_one_or_text(app, twilio):
+    call = Call(twilio, from_="anonymous")
+    root = call.follow(call.post("/ivr/callback?topic=main"))
+    assert "Your number is hidden" in spoken(root) and "0 7 5 3 0, 2 6 3 4 0 1" in spoken(root)
+    texted = call.answer(root, Digits="2")
+    assert "text CALLBACK to 0 7 5 3 0, 2 6 3 4 0 1" in spoken(texted)
+    for withheld in ("+266696687", "", "+33612345678"):
+        root = Call(twilio, from_=withheld).follow(Call(twilio, from_=withheld).post("/ivr/callback"))
+        assert "Your number is hidden" in spoken(root)
+
+
+def test_no_input_asks_again_then_gives_up_politely(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback"))
+    for _ in range(2):
+        root = call.follow(root)
+        assert "I did not hear an answer" in spoken(root)
+    assert root.find("Redirect").text.endswith("/ivr/menu?node=main")
+    assert "could not take your request" in spoken(root)
+
+
+def test_an_invalid_key_says_so_and_asks_again(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback"))
+    root = call.follow(call.answer(root, Digits="7"))
+    assert "did not understand" in spoken(root) and root.find("Gather") is not None
+
+
+def test_speech_answers_work(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback?topic=health"))
+    root = call.follow(call.answer(root, SpeechResult="Yes."))
+    root = call.follow(call.answer(root, SpeechResult="it's about school"))
+    assert "voicemail" in spoken(root)
+
+
+def test_bridge_dials_the_parent_from_the_helpline_number(app, twilio):
+    call = Call(twilio)
+    run_to_save(call)
+    [request] = open_requests(app)
+    root = twiml(twilio.call(f"/ivr/bridge?request={request['id']}", from_="+441632960001"))
+    dial = root.find("Dial")
+    assert dial.get("callerId") == "+441225394382" and dial.find("Number").text == "+447700900123"
+    assert "Appeals to the Tribunal" in spoken(root)
+    missing = twiml(twilio.call("/ivr/bridge?request=999"))
+    assert missing.find("Hangup") is not None and missing.find("Dial") is None
+
+
+def test_a_whole_call_through_the_simulator_over_http(settings):
+    """Main menu -> callback over a real HTTP server, with the simulator's Phone."""
+    heard, answers = [], iter(["1", "1", "1", "1", None, None])
+
+    def answer(kind, verb):
+        return next(answers, None)
+
+    app_at = lambda base: create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY))
+    with serve(app_at) as base:
+        phone = Phone(base, settings.twilio_auth_token)
+        # start straight at the callback (the menus link here; their keys are the menu engineer's)
+        reply = phone.post("/ivr/callback?topic=plan", {"CallSid": "CA" + "3" * 32, "From": "+447700900123"})
+        assert reply.status_code == 200 and "/ivr/callback/ask/number" in reply.text
