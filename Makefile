@@ -20,7 +20,12 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python scripts/run_stack.py
 
-test: $(STAMP)
+# The staff page test drives a real headless Chromium: install it from Debian when missing (CI runs as root).
+browser:
+	@(command -v chromium >/dev/null && command -v chromedriver >/dev/null) || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 clean:

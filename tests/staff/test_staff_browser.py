@@ -1,0 +1,151 @@
+"""The staff page in a real headless Chromium (Selenium), against the app on a real local port and a real Redis.
+
+`make test` installs Chromium and chromedriver from Debian when they are missing. If they still
+cannot be found, this test FAILS (it is never skipped): the staff page must be proven in a browser.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from app import create_app
+from clock import fixed_clock
+from simulator import serve
+from store import callbacks
+from tests.conftest import OPEN_MONDAY
+from tests.staff import PASSWORD, add_adviser, store_of
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
+CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "chromedriver")
+INSTALL_HINT = ("run `make test` (it installs them) or `apt-get update && apt-get install -y chromium "
+                "chromium-driver`")
+
+
+def _find(candidates) -> str | None:
+    for name in candidates:
+        found = name if Path(name).is_file() else shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture
+def browser(tmp_path):
+    """Headless Chromium driven by the Debian chromedriver, with a fresh profile."""
+    binary, driver_path = _find(CHROMIUM_CANDIDATES), _find(CHROMEDRIVER_CANDIDATES)
+    if binary is None or driver_path is None:
+        missing = " and ".join(n for n, p in (("Chromium", binary), ("chromedriver", driver_path)) if p is None)
+        pytest.fail(f"{missing} not found: the staff page browser test needs them; {INSTALL_HINT}.")
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1280,1000"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def served(settings):
+    """The app on a real local port at Monday 11am, with one adviser and two parents waiting."""
+    apps = []
+
+    def factory(base):
+        apps.append(create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY)))
+        return apps[-1]
+
+    with serve(factory) as base:
+        app = apps[0]
+        add_adviser(app, "sam")
+        redis, cfg, calendar = store_of(app)
+        callbacks.save_request(redis, cfg, calendar, phone="07700 900123", topic="general", channel="voice",
+                               source_sid="CA" + "a" * 32, now=dt.datetime(2026, 11, 23, 9, 0),
+                               voicemail_ok=True, part_of_day="morning")
+        callbacks.save_request(redis, cfg, calendar, phone="07700 900456", topic="general", channel="sms",
+                               source_sid="SM" + "b" * 32, now=dt.datetime(2026, 11, 23, 10, 15), text_ok=True)
+        yield base
+
+
+def wait_for(driver, locator, seconds=10):
+    return WebDriverWait(driver, seconds).until(EC.visibility_of_element_located(locator))
+
+
+def test_an_adviser_logs_in_claims_records_an_outcome_and_sees_it_done(browser, served, tmp_path):
+    browser.get(served + "/staff/")
+    assert "/staff/login" in browser.current_url
+    # Fill the form by its labels, as a screen-reader or keyboard user would find it.
+    name_label = browser.find_element(By.XPATH, "//label[normalize-space()='Name']")
+    browser.find_element(By.ID, name_label.get_attribute("for")).send_keys("sam")
+    password_label = browser.find_element(By.XPATH, "//label[normalize-space()='Password']")
+    password = browser.find_element(By.ID, password_label.get_attribute("for"))
+    password.send_keys(PASSWORD)
+    password.send_keys(Keys.ENTER)  # submit from the keyboard
+
+    heading = wait_for(browser, (By.TAG_NAME, "h1"))
+    assert heading.text == "Callback queue"
+    due = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='due-heading']")
+    assert due.find_element(By.TAG_NAME, "h2").text == "Due today (2)"
+    assert "2 hours ago" in due.text and "Not urgent" in due.text
+    assert "900123" not in browser.page_source
+    browser.save_screenshot(str(tmp_path / "queue-before.png"))
+
+    browser.find_element(By.XPATH, "//button[normalize-space()='Claim next']").click()
+    tel = wait_for(browser, (By.CSS_SELECTOR, ".phone a[href^='tel:']"))
+    assert tel.text == "07700 900123"
+    assert tel.get_attribute("href") == "tel:+447700900123"
+    assert "900123" not in browser.current_url and "/staff/requests/" in browser.current_url
+
+    browser.find_element(By.XPATH, "//label[normalize-space()='Reached the parent']").click()
+    assert browser.find_element(By.ID, "outcome-reached").is_selected()  # the label is tied to its radio
+    browser.find_element(By.ID, "outcome-note").send_keys("Talked through the EHC needs assessment")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Save outcome']").click()
+
+    banner = wait_for(browser, (By.CSS_SELECTOR, ".banner-success"))
+    assert "Saved: Reached the parent (done)." in banner.text
+    done = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='done-heading']")
+    assert done.find_element(By.TAG_NAME, "h2").text == "Done (1)"
+    assert "A general question" in done.text and "Reached the parent" in done.text and "Done" in done.text
+    due = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='due-heading']")
+    assert due.find_element(By.TAG_NAME, "h2").text == "Due today (1)"
+    browser.save_screenshot(str(tmp_path / "queue-after.png"))
+
+    # The history, one click away, says who did what and when.
+    done.find_element(By.LINK_TEXT, "A general question").click()
+    history = wait_for(browser, (By.CSS_SELECTOR, ".history"))
+    assert "sam: claimed to call" in history.text
+    assert "sam: outcome: reached (Talked through the EHC needs assessment)" in history.text
+    assert "Monday 23 November 2026, 11:00" in history.text
+
+
+def test_the_claim_button_is_reachable_and_visibly_focused_by_keyboard(browser, served):
+    browser.get(served + "/staff/login")
+    browser.find_element(By.ID, "name").send_keys("sam")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+    wait_for(browser, (By.TAG_NAME, "h1"))
+    body = browser.find_element(By.TAG_NAME, "body")
+    claim = browser.find_element(By.XPATH, "//button[normalize-space()='Claim next']")
+    for _ in range(12):
+        body = browser.switch_to.active_element
+        if body == claim:
+            break
+        body.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element == claim
+    outline = browser.execute_script("return getComputedStyle(arguments[0]).outlineStyle", claim)
+    assert outline == "solid"  # a visible focus ring, not the browser's faint default
+    claim.send_keys(Keys.ENTER)
+    assert wait_for(browser, (By.CSS_SELECTOR, ".phone a")).text == "07700 900123"
