@@ -1,0 +1,35 @@
+"""Twilio's status callbacks for the texts we send: what became of each one."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import request
+
+import services
+from clock import now
+from flows.sending_rules import mask
+from sms import bp
+from store import optouts
+from store import outbound as records
+from workers.senders import OPTED_OUT
+
+log = logging.getLogger(__name__)
+
+
+@bp.post("/status")
+def message_status():
+    """Twilio says a text moved on (sent, delivered, undelivered, failed): record it, never backwards."""
+    svc = services.current()
+    redis, settings = svc.connections.redis, svc.settings
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
+    status = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
+    code = request.form.get("ErrorCode") or None
+    record = records.record_delivery(redis, settings, sid, status, code, now=now())
+    if record is None:
+        log.info("status %r for unknown message %s ignored", status, sid)
+    elif code == str(OPTED_OUT):
+        optouts.set_opted_out(redis, settings, record["to"], True, source="twilio-21610", at=now())
+    else:
+        log.info("message %s to %s: %s%s", record["id"], mask(record["to"]), status, f" ({code})" if code else "")
+    return "", 204
