@@ -1,0 +1,118 @@
+"""rq jobs for callback requests (module-level functions taking ids only).
+
+send_confirmation(request_id)   the "we will call you on ..." text, for a phone request whose
+                                parent agreed to texts and gave a UK mobile
+send_closing_text(request_id)   after missed calls on three different days (store.record_outcome
+                                queues it): we closed the request; text CALLBACK to ask again
+call_now(request_id, staff_phone=None)
+                                ring the adviser's phone (staff_phone, else STAFF_FORWARD_NUMBER);
+                                when they answer, /ivr/bridge?request=<id> dials the parent with
+                                the helpline number as caller ID
+queue_call_now(svc, request_id, staff_phone=None)  for the staff page: enqueue call_now
+
+Each goes out through workers.outbound (queue_text / queue_call) with a dedupe key, so running a
+job twice sends once: one confirmation and one closing text per request, one bridging call per
+attempt (the key carries the attempt count, so the next day's attempt can ring again).
+Each returns a short word for rq's result: "queued", or why nothing was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import services
+from flows import callbacks as rules
+from flows.sending_rules import is_uk_mobile, mask
+from store import callbacks as store
+from workers.outbound import queue_call, queue_text
+
+log = logging.getLogger(__name__)
+
+
+def send_confirmation(request_id: str) -> str:
+    """The rq job: text the day we will call (once per request)."""
+    return send_confirmation_with(services.for_worker(), request_id)
+
+
+def send_confirmation_with(svc, request_id: str) -> str:
+    redis, settings = svc.connections.redis, svc.settings
+    record = store.get(redis, settings, request_id)
+    if record is None or record["status"] not in rules.LIVE:
+        return "not_open"
+    if record["text_ok"] is not True or not is_uk_mobile(record["phone"]):
+        return "no_texts"
+    if not record["expected_on"]:
+        return "no_day"
+    day = dt.date.fromisoformat(record["expected_on"])
+    start, end = rules.window_words(svc.calendar, record["part_of_day"])
+    body = svc.copy.text("callbacks.confirmation_text", day=rules.day_words(day, svc.clock().date()), start=start,
+                         end=end, helpline=settings.helpline_number)
+    message_id = queue_text(svc, to=record["phone"], body=body, purpose="callback_confirmation",
+                            dedupe_key=f"callback-confirm-{request_id}")
+    _note_once(svc, request_id, f"confirmation-{message_id}", "confirmation text queued")
+    return "queued"
+
+
+def send_closing_text(request_id: str) -> str:
+    """The rq job: after three missed days, tell the parent we closed the request (once)."""
+    return send_closing_text_with(services.for_worker(), request_id)
+
+
+def send_closing_text_with(svc, request_id: str) -> str:
+    redis, settings = svc.connections.redis, svc.settings
+    record = store.get(redis, settings, request_id)
+    if record is None or not record["closing_text_due"]:
+        return "not_due"
+    if record["text_ok"] is False or not is_uk_mobile(record["phone"]):
+        return "no_texts"
+    body = svc.copy.text("callbacks.closing_text", helpline=settings.helpline_number)
+    message_id = queue_text(svc, to=record["phone"], body=body, purpose="callback_closing",
+                            dedupe_key=f"callback-closing-{request_id}")
+    _note_once(svc, request_id, f"closing-{message_id}", "closing text queued")
+    return "queued"
+
+
+def call_now(request_id: str, staff_phone: str | None = None) -> str:
+    """The rq job: ring the adviser, then bridge them to the parent (once per attempt)."""
+    return call_now_with(services.for_worker(), request_id, staff_phone)
+
+
+def call_now_with(svc, request_id: str, staff_phone: str | None = None) -> str:
+    redis, settings = svc.connections.redis, svc.settings
+    record = store.get(redis, settings, request_id)
+    if record is None or record["status"] not in rules.LIVE:
+        return "not_open"
+    adviser = staff_phone or settings.staff_forward_number
+    if not adviser:
+        return "no_staff_number"
+    url = f"{settings.public_base_url}/ivr/bridge?request={request_id}"
+    call_id = queue_call(svc, to=adviser, caller_id=settings.helpline_e164, twiml_url=url, purpose="callback_bridge",
+                         dedupe_key=f"callback-bridge-{request_id}-{record['attempts']}")
+    _note_once(svc, request_id, f"bridge-{call_id}", "call placed: ringing the adviser, then the parent")
+    log.info("callback %s: bridging call %s to the parent %s", request_id, call_id, mask(record["phone"]))
+    return "queued"
+
+
+def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:
+    """For the staff page: enqueue call_now (the job id makes a double click one call)."""
+    from rq.exceptions import DuplicateJobError
+    from rq.job import Job
+
+    record = store.get(svc.connections.redis, svc.settings, request_id) or {}
+    job_id = f"callback-call-{request_id}-{record.get('attempts', 0)}"
+    queue = svc.connections.queue
+    try:
+        if not Job.exists(job_id, connection=queue.connection):
+            queue.enqueue(call_now, request_id, staff_phone, job_id=job_id, result_ttl=86400, failure_ttl=7 * 86400)
+    except DuplicateJobError:
+        pass
+    return job_id
+
+
+def _note_once(svc, request_id: str, marker: str, what: str) -> None:
+    """Add an event the first time only (a job that runs twice notes it once)."""
+    redis, settings = svc.connections.redis, svc.settings
+    key = settings.key("callback", request_id, "noted", marker)
+    if redis.set(key, "1", nx=True, ex=(settings.retention_days + 1) * 86400):
+        store.add_event(redis, settings, request_id, who="system", what=what, now=svc.clock())
