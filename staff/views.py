@@ -36,8 +36,6 @@ OUTCOME_WORDS = {
 CONTACT_WORDS = {"voice": "Phone call", "text": "Text message", "relay": "Relay UK call (text phone user)"}
 STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
 SAFETY_FLAGS_SHOWN = 20
-# The bridging-call job, offered by workers/callback_jobs.py; tried in this order.
-CALL_NOW_JOBS = ("enqueue_call_now", "enqueue_bridge_call", "enqueue_bridging_call")
 
 
 # --- helpers for templates -----------------------------------------------------------------
@@ -181,7 +179,7 @@ def callback(request_id: str):
     return render_template("staff_request.html", r=record, mine=mine, now=clock.now(),
                            phone=national(record["phone"]) if mine else None,
                            tel=record["phone"] if mine else None, outcomes=OUTCOME_WORDS,
-                           call_now=_call_now_job() is not None)
+                           call_now=call_now_available())
 
 
 @bp.post("/requests/<request_id>/outcome")
@@ -226,12 +224,16 @@ def note(request_id: str):
 
 
 def _call_now_job():
-    """The function in workers.callback_jobs that enqueues the bridging call, or None if not there yet."""
+    """workers.callback_jobs.queue_call_now, or None where that module is not installed."""
     try:
-        module = importlib.import_module("workers.callback_jobs")
-    except ImportError:
+        return importlib.import_module("workers.callback_jobs").queue_call_now
+    except (ImportError, AttributeError):
         return None
-    return next((getattr(module, name) for name in CALL_NOW_JOBS if callable(getattr(module, name, None))), None)
+
+
+def call_now_available() -> bool:
+    """Call now rings STAFF_FORWARD_NUMBER first, so it needs one (and the job module)."""
+    return bool(services.current().settings.staff_forward_number) and _call_now_job() is not None
 
 
 @bp.post("/requests/<request_id>/call")
@@ -241,14 +243,15 @@ def call_now(request_id: str):
     if not (record["status"] == "claimed" and record["claimed_by"] == _me()):
         flash("Claim this request before calling.", "error")
         return redirect(url_for("staff.callback", request_id=request_id), code=303)
-    job = _call_now_job()
-    if job is None:
-        flash("Call now is not available yet: please dial the number shown.", "error")
+    if not call_now_available():
+        flash("Call now is not set up (no staff phone number): please dial the number shown.", "error")
         return redirect(url_for("staff.callback", request_id=request_id), code=303)
-    redis, settings = _store()
-    job(redis, settings, request_id, staff_name=_me(), now=clock.now())
+    svc = services.current()
+    _call_now_job()(svc, request_id)
+    callbacks.add_event(svc.connections.redis, svc.settings, request_id, who=_me(),
+                        what="asked for a call now (ring the adviser, then the parent)", now=clock.now())
     log.info("staff %s asked for a bridging call on callback %s", _me(), request_id)
-    flash("Calling: your phone will ring first, then we connect the parent.", "success")
+    flash("Calling: the staff phone will ring first; when it is answered we connect the parent.", "success")
     return redirect(url_for("staff.callback", request_id=request_id), code=303)
 
 

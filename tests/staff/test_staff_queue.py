@@ -307,3 +307,39 @@ def test_every_action_is_in_the_history(sam, queue):
                   "sam</strong>: outcome: left voicemail (asked her to ring back)",
                   "parent</strong>: asked for a call back by phone"):
         assert words in history
+
+
+def test_call_now_enqueues_the_bridging_call_and_notes_it(app, sam, queue):
+    from rq import Queue
+
+    url = post(sam, "/staff/claim").headers["Location"]
+    request_id = url.rsplit("/", 1)[1]
+    page = sam.get(url).get_data(as_text=True)
+    assert "Call now (rings the staff phone, then the parent)" in page
+    response = post(sam, url + "/call")
+    assert response.headers["Location"] == url
+    page = sam.get(url).get_data(as_text=True)
+    assert "Calling: the staff phone will ring first" in page
+    assert "sam</strong>: asked for a call now" in page
+    rq_queue = Queue(app.extensions["helpline"].settings.queue_name,
+                     connection=app.extensions["helpline"].connections.queue.connection)
+    jobs = rq_queue.get_jobs()
+    assert [(j.func_name, j.args[0]) for j in jobs] == [("workers.callback_jobs.call_now", request_id)]
+    post(sam, url + "/call")  # a double click is one call
+    assert len(rq_queue.get_jobs()) == 1
+
+
+def test_call_now_needs_a_claim_and_a_staff_phone(make_app, queue):
+    app = make_app(OPEN_MONDAY, callbacks_per_day=2, staff_forward_number=None)
+    add_adviser(app, "sam")
+    client = app.test_client()
+    log_in(client)
+    a, b, c = queue
+    refused = post(client, f"/staff/requests/{a}/call")
+    assert "Claim this request before calling." in client.get(refused.headers["Location"]).get_data(as_text=True)
+    url = post(client, "/staff/claim").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "Call now" not in page  # no staff phone: the button is not offered
+    post(client, url + "/call")
+    assert "Call now is not set up" in client.get(url).get_data(as_text=True)
+    assert app.extensions["helpline"].connections.queue.count == 0
