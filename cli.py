@@ -59,3 +59,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(phone_cli)
     from staff_cli import staff_cli
     app.cli.add_command(staff_cli)
+    from callbacks_cli import callbacks_cli; app.cli.add_command(callbacks_cli)  # noqa: E702
