@@ -1,0 +1,106 @@
+"""Keep personal data no longer than needed: the daily purge job and its schedule.
+
+purge_expired() deletes finished outbound records older than RETENTION_DAYS, then runs
+each hook in PURGE_HOOKS (closed callback requests and their voice recordings, filled in
+by the callbacks work). A hook is a callable, or a "module:function" string imported when
+the purge runs, called as hook(svc, cutoff) and returning how many things it removed.
+Recordings held at Twilio are deleted with delete_recording(svc, sid_or_url).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import logging
+from typing import Callable
+
+import services
+from clock import LONDON
+from store import outbound as records
+
+log = logging.getLogger(__name__)
+
+PURGE_HOOKS: list[Callable | str] = []
+PURGE_AT = dt.time(3, 15)  # a quiet hour for Redis and Twilio, and no clock-change gap (01:00-02:00)
+PURGE_TIMEOUT_SECONDS = 15 * 60
+
+
+def purge_expired() -> dict[str, int]:
+    """The rq job: purge with this worker's services, then book tomorrow's run."""
+    svc = services.for_worker()
+    counts = purge_with(svc)
+    schedule_housekeeping(svc.connections.queue)  # rq schedules on the real clock
+    return counts
+
+
+def purge_with(svc, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete what is past its retention period; returns counts by kind (no personal data)."""
+    now = now or svc.clock()
+    cutoff = now - dt.timedelta(days=svc.settings.retention_days)
+    counts = {"outbound": purge_outbound(svc, cutoff)}
+    for hook in PURGE_HOOKS:
+        fn = _resolve(hook)
+        counts[getattr(fn, "__qualname__", str(hook))] = int(fn(svc, cutoff) or 0)
+    log.info("retention purge (older than %s): %s", f"{cutoff:%Y-%m-%d %H:%M}", counts)
+    return counts
+
+
+def purge_outbound(svc, cutoff: dt.datetime) -> int:
+    """Finished outbound records last changed before cutoff; pending ones are kept (not sent yet)."""
+    redis, settings = svc.connections.redis, svc.settings
+    removed = 0
+    for message_id in records.ids_created_before(redis, settings, cutoff):
+        record = records.get(redis, settings, message_id)
+        if record is not None and (record.get("status") not in records.FINAL
+                                   or dt.datetime.fromisoformat(record["updated_at"]) >= cutoff):
+            continue
+        records.delete(redis, settings, message_id)
+        removed += record is not None
+    _tidy_phone_indexes(svc)
+    return removed
+
+
+def delete_recording(svc, sid_or_url: str) -> None:
+    """Delete a call recording at Twilio (or note it in the outbox when local)."""
+    from workers.jobs import sender_for
+
+    sender_for(svc).delete_recording(sid_or_url)
+
+
+def schedule_housekeeping(queue, *, after: dt.datetime | None = None) -> str:
+    """Book the next daily purge (03:15 London time) on the rq scheduler; call at worker start.
+
+    One job id per day, so every worker calling this at start-up books it once. If no
+    worker was running at 03:15, the scheduler runs it as soon as one starts.
+    """
+    from rq.job import Job
+
+    moment = (after or dt.datetime.now(LONDON)).astimezone(LONDON)
+    day = moment.date() + dt.timedelta(days=1 if moment.time() >= PURGE_AT else 0)
+    job_id = f"housekeeping-purge-{day.isoformat()}"
+    if not Job.exists(job_id, connection=queue.connection):
+        queue.enqueue_at(dt.datetime.combine(day, PURGE_AT, tzinfo=LONDON), purge_expired, job_id=job_id,
+                         result_ttl=7 * 86400, failure_ttl=30 * 86400, job_timeout=PURGE_TIMEOUT_SECONDS,
+                         description="daily retention purge")
+    return job_id
+
+
+def _tidy_phone_indexes(svc) -> None:
+    """Drop index entries whose record expired on its own (records carry a TTL as a safety net)."""
+    redis, settings = svc.connections.redis, svc.settings
+    for key in redis.scan_iter(match=records.phone_index(settings, "*"), count=500):
+        ids = list(redis.smembers(key))
+        gone = [i for i in ids if not redis.exists(records.record_key(settings, records._s(i)))]
+        if gone:
+            redis.srem(key, *gone)
+    stale = [i for i in redis.zrange(records.all_index(settings), 0, -1)
+             if not redis.exists(records.record_key(settings, records._s(i)))]
+    if stale:
+        redis.zrem(records.all_index(settings), *stale)
+
+
+def _resolve(hook: Callable | str) -> Callable:
+    if callable(hook):
+        return hook
+    module, _, name = hook.partition(":")
+    return getattr(importlib.import_module(module), name)
