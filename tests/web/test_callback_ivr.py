@@ -1,13 +1,12 @@
 """Callback requests by phone: signed webhooks, TwiML parsed, state in the query string, one save per call."""
 
-import datetime as dt
 from urllib.parse import urlsplit
 
 from simulator import Phone, serve
 from app import create_app
 from clock import fixed_clock
 from store import callbacks as store
-from tests.conftest import OPEN_MONDAY, spoken, twiml
+from tests.conftest import CLOSED_SUNDAY, spoken, twiml
 
 
 def open_requests(app):
@@ -157,16 +156,19 @@ def test_bridge_dials_the_parent_from_the_helpline_number(app, twilio):
     assert missing.find("Hangup") is not None and missing.find("Dial") is None
 
 
-def test_a_whole_call_through_the_simulator_over_http(settings):
-    """Main menu -> callback over a real HTTP server, with the simulator's Phone."""
-    heard, answers = [], iter(["1", "1", "1", "1", None, None])
+def test_a_whole_call_through_the_simulator_over_http(settings, redis_client):
+    """Out of hours, 0 in the main menu asks for a callback: a real server, the simulator's Phone."""
+    heard = []
+    answers = iter(["0", "1", "1", "1", "1", "my son has no school place"])
 
     def answer(kind, verb):
         return next(answers, None)
 
-    app_at = lambda base: create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY))
+    app_at = lambda base: create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(CLOSED_SUNDAY))
     with serve(app_at) as base:
-        phone = Phone(base, settings.twilio_auth_token)
-        # start straight at the callback (the menus link here; their keys are the menu engineer's)
-        reply = phone.post("/ivr/callback?topic=plan", {"CallSid": "CA" + "3" * 32, "From": "+447700900123"})
-        assert reply.status_code == 200 and "/ivr/callback/ask/number" in reply.text
+        Phone(base, settings.twilio_auth_token).call(answer, heard.append)
+    assert any("0 7 7 0 0, 9 0 0 1 2 3" in h for h in heard)
+    assert any("We will call you on Monday the 23rd of November" in h for h in heard)
+    assert heard[-1] == "[the call ends]"
+    [request] = store.list_open(redis_client, settings)
+    assert request["channel"] == "voice" and request["voice_message_url"].startswith("https://api.twilio.com/")
