@@ -82,13 +82,15 @@ def _safe_next(target: str | None) -> str:
 
 @bp.before_request
 def guard():
-    """CSRF on every POST; a login on every endpoint but the public ones."""
+    """A login on every endpoint but the public ones; the CSRF token on every POST.
+
+    The login check comes first so that an adviser whose session ended while a form was open
+    is sent to log in again (nothing is changed) rather than shown a bare refusal.
+    """
+    if request.endpoint not in PUBLIC_ENDPOINTS and current_staff() is None:
+        return redirect(url_for("staff.login", next=request.path if request.method == "GET" else None), code=303)
     if request.method not in ("GET", "HEAD", "OPTIONS") and not _csrf_ok():
         abort(403, description="This form has expired or did not come from this site. Go back, reload the page and try again.")
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if current_staff() is None:
-        return redirect(url_for("staff.login", next=request.path), code=303)
     return None
 
 

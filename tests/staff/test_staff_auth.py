@@ -216,3 +216,15 @@ def test_flask_staff_remove(app):
     again = runner.invoke(args=["staff", "remove", "jo"])
     assert again.exit_code != 0 and "no login called jo" in again.output
     assert log_in(app.test_client(), "jo").status_code == 401
+
+
+def test_a_form_sent_after_the_session_ended_leads_back_to_login(settings):
+    moment = [london(OPEN_MONDAY)]
+    app = create_app(settings.with_changes(staff_session_minutes=30), clock=lambda: moment[0])
+    add_adviser(app)
+    client = app.test_client()
+    log_in(client)
+    token = token_of(client)
+    moment[0] += dt.timedelta(minutes=31)
+    response = client.post("/staff/claim", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/login"
