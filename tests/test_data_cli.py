@@ -1,0 +1,123 @@
+"""`flask data export` and `flask data erase`: everything held about one number, and only that number."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+import pytest
+
+import data_cli
+from clock import LONDON
+from store import optouts
+from store import outbound as records
+from tests.conftest import OPEN_MONDAY
+from workers import outbound
+from workers.jobs import deliver_with
+from workers.reminders import schedule_reminders
+from workers.senders import list_outbox
+
+PARENT = "+447700900123"
+OTHER = "+447700900456"
+NOW = OPEN_MONDAY.replace(tzinfo=LONDON)
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app(OPEN_MONDAY)
+    if "data" not in app.cli.commands:  # cli.register adds it once wired; tests do not depend on that
+        app.cli.add_command(data_cli.data_cli)
+    return app
+
+
+@pytest.fixture
+def svc(app):
+    return app.extensions["helpline"]
+
+
+@pytest.fixture
+def hooks():
+    saved = list(data_cli.EXPORT_HOOKS), list(data_cli.ERASE_HOOKS)
+    yield data_cli.EXPORT_HOOKS, data_cli.ERASE_HOOKS
+    data_cli.EXPORT_HOOKS[:], data_cli.ERASE_HOOKS[:] = saved
+
+
+@pytest.fixture
+def held(svc):
+    """Data about PARENT (a sent text, a pending reminder, a conversation) and about OTHER."""
+    redis, settings = svc.connections.redis, svc.settings
+    sent = outbound.queue_text(svc, to=PARENT, body="Your call back is booked.", purpose="test", immediate=True)
+    assert deliver_with(svc, sent) == "sent"
+    [reminder, *_] = schedule_reminders(svc, phone=PARENT, deadline_date=dt.date(2026, 12, 14), kind="appeal",
+                                        what_to_do="Register your appeal.", now=NOW)
+    redis.set(settings.key("sms", "conv", PARENT), json.dumps({"node": "appeal"}))
+    redis.set(settings.key("sms", "seen", PARENT), "1")
+    other = outbound.queue_text(svc, to=OTHER, body="Hello.", purpose="test", immediate=True)
+    assert deliver_with(svc, other) == "sent"
+    return {"sent": sent, "reminder": reminder, "other": other}
+
+
+def run(app, *args):
+    result = app.test_cli_runner().invoke(args=["data", *args])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_export_prints_everything_held_about_the_number(app, svc, held, hooks):
+    hooks[0].append(lambda svc, phone: {"callbacks": [{"phone": phone, "note": "wants a call"}]})
+    optouts.set_opted_out(svc.connections.redis, svc.settings, PARENT, False, source="sms START", at=NOW)
+    data = json.loads(run(app, "export", "07700 900123"))
+    assert data["phone"] == PARENT
+    assert {r["id"] for r in data["outbound"]} == {held["sent"], held["reminder"]} | set(
+        records.ids_for_phone(svc.connections.redis, svc.settings, PARENT))
+    assert all(r["to"] == PARENT for r in data["outbound"])
+    assert data["opt_out"]["source"] == "sms START"
+    assert data["sms_conversation"] == {"node": "appeal"}
+    assert [e["body"] for e in data["outbox"]] == ["Your call back is booked."]
+    assert data["callbacks"] == [{"phone": PARENT, "note": "wants a call"}]
+    assert OTHER not in json.dumps(data)
+
+
+def test_erase_removes_everything_about_the_number_and_nothing_else(app, svc, held, hooks, caplog):
+    redis, settings = svc.connections.redis, svc.settings
+    erased = []
+    hooks[1].append(lambda svc, phone: erased.append(phone) or {"callbacks": 1})
+    reminder_job = records.get(redis, settings, held["reminder"])["job_id"]
+
+    with caplog.at_level(logging.INFO):
+        output = run(app, "erase", "07700 900123", "--yes")
+
+    assert "outbound: 4" in output and "callbacks: 1" in output
+    assert erased == [PARENT]
+    assert records.ids_for_phone(redis, settings, PARENT) == []
+    assert records.get(redis, settings, held["reminder"]) is None
+    assert deliver_with(svc, held["reminder"]) == "missing"  # its job, had it survived, finds nothing
+    assert not redis.exists(f"rq:job:{reminder_job}")
+    assert not redis.exists(settings.key("sms", "conv", PARENT), settings.key("sms", "seen", PARENT))
+    assert [e["to"] for e in list_outbox(redis)] == [OTHER]
+    assert records.get(redis, settings, held["other"])["status"] == "sent"
+    assert [k for k in redis.scan_iter("*900123*")] == []
+    assert PARENT not in caplog.text and "data erased for +44 7700 900***" in caplog.text
+
+
+def test_erase_keeps_an_active_opt_out_unless_told(app, svc, held):
+    redis, settings = svc.connections.redis, svc.settings
+    optouts.set_opted_out(redis, settings, PARENT, True, source="sms STOP", at=NOW)
+    output = run(app, "erase", PARENT, "--yes")
+    assert "opted out" in output
+    assert optouts.is_opted_out(redis, settings, PARENT)
+    run(app, "erase", PARENT, "--yes", "--forget-opt-out")
+    assert not optouts.is_opted_out(redis, settings, PARENT)
+    assert [k for k in redis.scan_iter("*900123*")] == []
+
+
+def test_erase_asks_first(app, svc, held):
+    result = app.test_cli_runner().invoke(args=["data", "erase", PARENT], input="n\n")
+    assert result.exit_code != 0
+    assert records.get(svc.connections.redis, svc.settings, held["sent"]) is not None
+
+
+def test_a_number_that_is_not_uk_is_refused(app):
+    result = app.test_cli_runner().invoke(args=["data", "export", "hello"])
+    assert result.exit_code != 0 and "UK phone number" in result.output
