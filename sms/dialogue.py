@@ -141,6 +141,11 @@ def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
             return turn
     if word in HELP_WORDS:
         return open_target(ctx, inbound, _without_flow(state), ctx.tree.root)
+    first, _, rest = inbound.text.strip().partition(" ")
+    if rest and ctx.tree.keyword_index.get(normalise_keyword(first)) in ACTION_CHATS:
+        # "CALLBACK 07700 900456": start the conversation with what followed the keyword
+        return open_target(ctx, inbound, _without_flow(state), ctx.tree.keyword_index[normalise_keyword(first)],
+                           inbound.text)
     target = ctx.tree.keyword_index.get(word)
     flow = state.get("flow")
     if flow in CHATS and target not in (ctx.tree.root, *ACTION_CHATS):

@@ -102,3 +102,14 @@ def test_late_in_term_the_year_is_given(make_app):
     app = make_app(at=dt.datetime(2026, 12, 17, 16))
     twilio = Twilio(app.test_client())
     assert "on Monday 4 January 2027 between" in sms_replies(finish(twilio))[-1]
+
+
+def test_a_number_sent_with_the_keyword_is_taken_at_once(app, twilio):
+    twilio.sms("hello")
+    reply = sms_replies(twilio.sms("CALLBACK 07700 900456"))[0]
+    assert "What is it about?" in reply  # the number question is skipped
+    twilio.sms("3")
+    twilio.sms("any")
+    twilio.sms("1")
+    [request] = open_requests(app)
+    assert request["phone"] == "+447700900456"
