@@ -155,6 +155,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         callbacks_per_day=_int("CALLBACKS_PER_DAY", get("CALLBACKS_PER_DAY", "12")),
         retention_days=_int("RETENTION_DAYS", get("RETENTION_DAYS", "30")),
         dial_timeout_seconds=_int("DIAL_TIMEOUT_SECONDS", get("DIAL_TIMEOUT_SECONDS", "25")),
+        staff_session_minutes=_int("STAFF_SESSION_MINUTES", get("STAFF_SESSION_MINUTES", "480")),
         send_window_start=_time("SEND_WINDOW_START", get("SEND_WINDOW_START", "09:00")),
         send_window_end=_time("SEND_WINDOW_END", get("SEND_WINDOW_END", "19:00")),
         calendar_path=Path(get("CALENDAR_PATH")) if get("CALENDAR_PATH") else None,
