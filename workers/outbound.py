@@ -110,6 +110,26 @@ def resend(svc, message_id: str) -> str | None:
     return enqueue_delivery(svc, message_id, suffix=f"resend-{svc.clock():%Y%m%dT%H%M%S}")
 
 
+def requeue_orphans(svc, *, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:
+    """Enqueue again any pending message whose job is gone (a crash between writing the
+    record and enqueueing, or a lost Redis write). Safe: deliver() sends a record once."""
+    redis, settings = svc.connections.redis, svc.settings
+    now = svc.clock()
+    found = 0
+    for message_id in records.ids_created_before(redis, settings, now - older_than):
+        record = records.get(redis, settings, message_id)
+        if record is None or record.get("status") not in records.PENDING:
+            continue
+        job_id = record.get("job_id")
+        if job_id and Job.exists(job_id, connection=svc.connections.queue.connection):
+            continue
+        at = dt.datetime.fromisoformat(record["not_before"]) if record.get("not_before") else None
+        found += 1
+        enqueue_delivery(svc, message_id, at=at if at and at > now else None, suffix=f"orphan-{found}-{now:%Y%m%d%H%M}")
+        log.warning("deliver %s to %s had no job; enqueued again", message_id, mask(record["to"]))
+    return found
+
+
 def delete_job(svc, job_id: str | None) -> None:
     """Delete an rq job wherever it is (queue or scheduled registry); gone already is fine."""
     if not job_id:

@@ -26,9 +26,12 @@ PURGE_TIMEOUT_SECONDS = 15 * 60
 
 
 def purge_expired() -> dict[str, int]:
-    """The rq job: purge with this worker's services, then book tomorrow's run."""
+    """The rq job: purge, re-enqueue any message that lost its job, then book tomorrow's run."""
+    from workers.outbound import requeue_orphans
+
     svc = services.for_worker()
     counts = purge_with(svc)
+    counts["outbound_requeued"] = requeue_orphans(svc)
     schedule_housekeeping(svc.connections.queue)  # rq schedules on the real clock
     return counts
 

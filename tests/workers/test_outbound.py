@@ -303,3 +303,14 @@ def test_a_worker_killed_mid_send_and_run_again_sends_once(settings, standin):
 
 def test_deliver_is_importable_as_the_job_function():
     assert deliver.__module__ == "workers.jobs"
+
+
+def test_a_pending_message_that_lost_its_job_is_enqueued_again(settings, svc):
+    message_id = outbound.queue_text(svc, to=PARENT, body="Hello.", purpose="test")
+    outbound.delete_job(svc, record(svc, message_id)["job_id"])  # as if the process died before enqueueing
+    later = svc_at(settings, DAY + dt.timedelta(hours=1))
+    assert outbound.requeue_orphans(later) == 1
+    assert outbound.requeue_orphans(later) == 0  # it has a job now
+    assert len(svc.connections.queue.job_ids) == 1
+    assert deliver_with(later, message_id) == "sent"
+    assert outbound.requeue_orphans(later) == 0
