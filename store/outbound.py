@@ -20,6 +20,8 @@ FAILED, REFUSED, CANCELLED, UNKNOWN = "failed", "refused", "cancelled", "unknown
 
 PENDING = (QUEUED, SCHEDULED, RETRYING)  # may still be sent: deliver() may claim these
 FINAL = (SENT, DELIVERED, UNDELIVERED, FAILED, REFUSED, CANCELLED, UNKNOWN)
+# The fields every record has (calls add caller_id and twiml_url; the worker adds job_id,
+# not_before, delivery, error_code, updated_at).
 FIELDS = ("id", "kind", "to", "body", "purpose", "created_at", "attempts", "status", "sid", "error")
 
 # Move a PENDING record to SENDING (and count the attempt) only if it is still pending,
@@ -76,7 +78,7 @@ def create(redis, settings, record: dict) -> None:
 def get(redis, settings, message_id: str) -> dict | None:
     """The record as a dict of strings, or None."""
     raw = redis.hgetall(record_key(settings, message_id))
-    return {_s(k): _s(v) for k, v in raw.items()} or None
+    return {as_str(k): as_str(v) for k, v in raw.items()} or None
 
 
 def update(redis, settings, message_id: str, *, now: dt.datetime, **fields: object) -> None:
@@ -111,15 +113,15 @@ def remember_sid(redis, settings, message_id: str, sid: str) -> None:
 
 def id_for_sid(redis, settings, sid: str) -> str | None:
     value = redis.get(sid_key(settings, sid))
-    return _s(value) if value else None
+    return as_str(value) if value else None
 
 
 def ids_for_phone(redis, settings, phone: str) -> list[str]:
-    return sorted(_s(v) for v in redis.smembers(phone_index(settings, phone)))
+    return sorted(as_str(v) for v in redis.smembers(phone_index(settings, phone)))
 
 
 def ids_created_before(redis, settings, cutoff: dt.datetime) -> list[str]:
-    return [_s(v) for v in redis.zrangebyscore(all_index(settings), "-inf", cutoff.timestamp())]
+    return [as_str(v) for v in redis.zrangebyscore(all_index(settings), "-inf", cutoff.timestamp())]
 
 
 def delete(redis, settings, message_id: str, *, phone: str | None = None) -> bool:
@@ -130,7 +132,7 @@ def delete(redis, settings, message_id: str, *, phone: str | None = None) -> boo
     if record.get("sid"):
         pipe.delete(sid_key(settings, record["sid"]))
     dkey = dedupe_key(settings, record["dedupe_key"]) if record.get("dedupe_key") else None
-    if dkey and _s(redis.get(dkey) or b"") == message_id:  # never another message's key
+    if dkey and as_str(redis.get(dkey) or b"") == message_id:  # never another message's key
         pipe.delete(dkey)
     pipe.zrem(all_index(settings), message_id)
     for number in {phone, record.get("to")} - {None, ""}:
@@ -139,7 +141,8 @@ def delete(redis, settings, message_id: str, *, phone: str | None = None) -> boo
     return bool(record)
 
 
-def _s(value) -> str:
+def as_str(value) -> str:
+    """A Redis reply as text (clients may or may not decode)."""
     return value.decode() if isinstance(value, bytes) else value
 
 
@@ -165,7 +168,7 @@ def record_delivery(redis, settings, sid: str, status: str, error_code: str | No
         while True:
             try:
                 pipe.watch(key)
-                record = {_s(k): _s(v) for k, v in pipe.hgetall(key).items()}
+                record = {as_str(k): as_str(v) for k, v in pipe.hgetall(key).items()}
                 if not record:
                     return None
                 current = record.get("delivery", "")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import secrets
 
 from rq import Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
@@ -107,7 +108,7 @@ def resend(svc, message_id: str) -> str | None:
         return None
     records.update(redis, settings, message_id, now=svc.clock(), status=records.QUEUED, error="", attempts=0)
     redis.persist(records.record_key(settings, message_id))
-    return enqueue_delivery(svc, message_id, suffix=f"resend-{svc.clock():%Y%m%dT%H%M%S}")
+    return enqueue_delivery(svc, message_id, suffix=f"resend-{secrets.token_hex(4)}")
 
 
 def requeue_orphans(svc, *, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:

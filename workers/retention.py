@@ -93,11 +93,11 @@ def _tidy_phone_indexes(svc) -> None:
     redis, settings = svc.connections.redis, svc.settings
     for key in redis.scan_iter(match=records.phone_index(settings, "*"), count=500):
         ids = list(redis.smembers(key))
-        gone = [i for i in ids if not redis.exists(records.record_key(settings, records._s(i)))]
+        gone = [i for i in ids if not redis.exists(records.record_key(settings, records.as_str(i)))]
         if gone:
             redis.srem(key, *gone)
     stale = [i for i in redis.zrange(records.all_index(settings), 0, -1)
-             if not redis.exists(records.record_key(settings, records._s(i)))]
+             if not redis.exists(records.record_key(settings, records.as_str(i)))]
     if stale:
         redis.zrem(records.all_index(settings), *stale)
 

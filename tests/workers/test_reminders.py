@@ -67,7 +67,8 @@ def test_asking_twice_never_schedules_twice(svc, redis_client):
 
 
 def test_only_reminders_still_in_the_future_are_scheduled(svc):
-    ids = schedule(svc, deadline_date=dt.date(2026, 11, 29))  # 14 days before has passed; 7 before is today 09:30, passed too
+    # 14 days before has passed; 7 days before is today at 09:30, passed too (it is 10:00).
+    ids = schedule(svc, deadline_date=dt.date(2026, 11, 29))
     assert [r["not_before"][:10] for r in saved(svc, ids)] == ["2026-11-27"]
     assert schedule(svc, deadline_date=dt.date(2026, 11, 23)) == []
 
