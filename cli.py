@@ -52,11 +52,10 @@ def content_check() -> None:
 
 def register(app: Flask) -> None:
     """Add every command group to the app."""
+    from callbacks_cli import callbacks_cli
+    from data_cli import data_cli
     from simulator import phone_cli
-
-    app.cli.add_command(calendar_cli)
-    app.cli.add_command(content_cli)
-    app.cli.add_command(phone_cli)
     from staff_cli import staff_cli
-    app.cli.add_command(staff_cli)
-    from callbacks_cli import callbacks_cli; app.cli.add_command(callbacks_cli)  # noqa: E702
+
+    for group in (calendar_cli, content_cli, phone_cli, callbacks_cli, staff_cli, data_cli):
+        app.cli.add_command(group)

@@ -26,8 +26,8 @@ from workers.senders import list_outbox, outbox_key
 
 log = logging.getLogger("helpline.data")
 
-EXPORT_HOOKS: list[Callable | str] = []
-ERASE_HOOKS: list[Callable | str] = []
+EXPORT_HOOKS: list[Callable | str] = ["workers.callback_data:export"]
+ERASE_HOOKS: list[Callable | str] = ["workers.callback_data:erase"]
 
 data_cli = AppGroup("data", help="Export or erase everything held about a phone number.")
 

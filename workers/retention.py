@@ -20,7 +20,7 @@ from store import outbound as records
 
 log = logging.getLogger(__name__)
 
-PURGE_HOOKS: list[Callable | str] = []
+PURGE_HOOKS: list[Callable | str] = ["workers.callback_data:purge"]
 PURGE_AT = dt.time(3, 15)  # a quiet hour for Redis and Twilio, and no clock-change gap (01:00-02:00)
 PURGE_TIMEOUT_SECONDS = 15 * 60
 

@@ -10,6 +10,7 @@ from rq import Queue, Worker
 
 import services
 from connections import redis_url
+from workers.retention import schedule_housekeeping
 
 WORKER_TTL_SECONDS = 60
 
@@ -28,7 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = services.for_worker().settings
     conn = worker_connection(settings)
-    worker = Worker([Queue(settings.queue_name, connection=conn)], connection=conn, worker_ttl=WORKER_TTL_SECONDS)
+    queue = Queue(settings.queue_name, connection=conn)
+    if not args.burst:
+        schedule_housekeeping(queue)  # the daily retention purge; one job id a day, so booked once
+    worker = Worker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS)
     worker.work(with_scheduler=True, burst=args.burst)
 
 

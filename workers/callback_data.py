@@ -1,0 +1,60 @@
+"""Retention, export and erasure for callback requests (hooks for workers.retention and data_cli)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from flows.sending_rules import normalise_uk_number
+from store import callbacks as store
+
+log = logging.getLogger("helpline.callbacks")
+
+
+def _remove(svc, request: dict) -> int:
+    """Delete one request: its recording (at Twilio too), record, history and queue entries."""
+    from workers.retention import delete_recording
+
+    settings, redis = svc.settings, svc.connections.redis
+    removed = 0
+    if request.get("voice_message_url"):
+        delete_recording(svc, request["voice_message_url"])
+        removed += 1
+    pipe = redis.pipeline()
+    pipe.delete(store.record_key(settings, request["id"]), store.events_key(settings, request["id"]))
+    pipe.zrem(store.open_key(settings), request["id"])
+    pipe.zrem(store.done_key(settings), request["id"])
+    if request.get("source_sid"):
+        pipe.delete(store.sid_key(settings, request["source_sid"]))
+    if redis.get(store.phone_key(settings, request["phone"])) == request["id"]:
+        pipe.delete(store.phone_key(settings, request["phone"]))
+    pipe.execute()
+    return removed + 1
+
+
+def purge(svc, cutoff: dt.datetime) -> int:
+    """Closed or done requests finished before the cutoff, with their voice messages."""
+    redis, settings = svc.connections.redis, svc.settings
+    old = redis.zrangebyscore(store.done_key(settings), "-inf", cutoff.timestamp())
+    return sum(_remove(svc, r) for r in (store.get(redis, settings, i) for i in old) if r)
+
+
+def _for_number(svc, phone: str) -> list[dict]:
+    """Every request held for a number, live or finished."""
+    number = normalise_uk_number(phone) or phone
+    redis, settings = svc.connections.redis, svc.settings
+    ids = redis.zrange(store.open_key(settings), 0, -1) + redis.zrange(store.done_key(settings), 0, -1)
+    return [r for r in (store.get(redis, settings, i) for i in ids) if r and r["phone"] == number]
+
+
+def export(svc, phone: str) -> dict:
+    """Everything held in callback requests for a number (for a subject access request)."""
+    return {"callback_requests": _for_number(svc, phone)}
+
+
+def erase(svc, phone: str) -> dict:
+    """Remove every callback request for a number, and its voice messages."""
+    requests = _for_number(svc, phone)
+    for request in requests:
+        _remove(svc, request)
+    return {"callback_requests": len(requests)}
