@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import threading
+import time
 import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,6 +18,7 @@ from flask.cli import AppGroup
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
+import services
 from clock import SIMULATED_NOW_HEADER
 
 DEFAULT_FROM = "+447700900123"
@@ -162,7 +165,6 @@ def _reachable(url: str) -> bool:
 @contextmanager
 def _service(url: str | None, at: str | None) -> Iterator[Phone]:
     """A Phone aimed at the running service, or at one started here if none answers."""
-    import services
     from app import create_app
     from clock import fixed_clock
 
@@ -172,9 +174,37 @@ def _service(url: str | None, at: str | None) -> Iterator[Phone]:
         yield Phone(target, settings.twilio_auth_token, at=at)
         return
     click.echo(f"[no service answers at {target}; starting one inside this command]", err=True)
-    clock = fixed_clock(__import__("datetime").datetime.fromisoformat(at)) if at else None
+    clock = fixed_clock(dt.datetime.fromisoformat(at)) if at else None
     with serve(lambda base: create_app(settings.with_changes(public_base_url=base), clock=clock)) as base:
         yield Phone(base, settings.twilio_auth_token)
+
+
+def show_outbox(redis, prefix: str, number: str, seen: set[str], *, wait_seconds: float = 3.0,
+                echo: Callable[[str], None] = click.echo) -> int:
+    """Print texts and calls the outbox kept for this number since `seen` (the worker sends them)."""
+    from workers.senders import list_outbox
+
+    deadline = time.monotonic() + wait_seconds
+    shown = 0
+    while True:
+        fresh = [e for e in reversed(list_outbox(redis, prefix, limit=50))
+                 if e.get("to") == number and e.get("id", e.get("sid")) not in seen]
+        for entry in fresh:
+            seen.add(entry.get("id", entry.get("sid")))
+            what = entry.get("body") or f"a call ({entry.get('twiml_url', '')})"
+            echo(f"TO YOUR PHONE (outbox, NOT SENT): {what}")
+            shown += 1
+        if time.monotonic() >= deadline:
+            return shown
+        if shown and not fresh:  # stop once the texts that came have been quiet for a moment
+            deadline = min(deadline, time.monotonic() + 0.5)
+        time.sleep(0.2)
+
+
+def _outbox_snapshot(redis, prefix: str) -> set[str]:
+    from workers.senders import list_outbox
+
+    return {e.get("id", e.get("sid")) for e in list_outbox(redis, prefix, limit=50)}
 
 
 def _terminal_answer(kind: str, verb: ET.Element) -> str | None:
@@ -198,11 +228,15 @@ phone_cli = AppGroup("phone", help="Call or text the helpline from the terminal 
 @click.option("--url", default=None, help="The service's base URL (default: PUBLIC_BASE_URL).")
 def phone_call(from_: str, at: str | None, url: str | None) -> None:
     """An interactive call: hear the prompts, press keys, hang up with 'q'."""
+    svc = services.current()
+    redis, prefix = svc.connections.redis, svc.settings.key_prefix
+    seen = _outbox_snapshot(redis, prefix)
     with _service(url, at) as phone:
         try:
             phone.call(_terminal_answer, lambda line: click.echo(f"HELPLINE: {line}"), from_=from_)
         except click.Abort:
             click.echo("[you hang up]")
+    show_outbox(redis, prefix, from_, seen)
 
 
 @phone_cli.command("text")
@@ -211,8 +245,12 @@ def phone_call(from_: str, at: str | None, url: str | None) -> None:
 @click.option("--at", default=None, help="Pretend it is this London time, e.g. 2026-11-23T11:00.")
 @click.option("--url", default=None, help="The service's base URL (default: PUBLIC_BASE_URL).")
 def phone_text(body: str, from_: str, at: str | None, url: str | None) -> None:
-    """Send one text and print the reply."""
+    """Send one text and print the reply (and anything the worker sends afterwards)."""
+    svc = services.current()
+    redis, prefix = svc.connections.redis, svc.settings.key_prefix
+    seen = _outbox_snapshot(redis, prefix)
     with _service(url, at) as phone:
         replies = phone.text(body, from_=from_)
     for reply in replies or ["[no reply]"]:
         click.echo(f"HELPLINE: {reply}")
+    show_outbox(redis, prefix, from_, seen, wait_seconds=1.0)

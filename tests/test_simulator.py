@@ -104,3 +104,23 @@ def test_calendar_check_command_warns_about_provisional_dates(settings):
     confirmed = app.test_cli_runner().invoke(args=["calendar", "check", "--at", "2026-02-16T11:00"])
     assert "closed (half term)" in confirmed.output
     assert "Next opening: Monday 23 February 2026 10:00" in confirmed.output
+
+
+def test_the_simulator_shows_what_the_worker_put_in_the_outbox(settings, redis_client):
+    import services
+    from clock import fixed_clock
+    from simulator import show_outbox
+    from workers import outbound
+    from workers.jobs import deliver_with
+
+    svc = services.build(settings, clock=fixed_clock(OPEN_MONDAY))
+    redis = svc.connections.redis
+    seen = set()
+    assert show_outbox(redis, settings.key_prefix, "+447700900123", seen, wait_seconds=0) == 0
+    message = outbound.queue_text(svc, to="+447700900123", body="Your guidance, as asked.", purpose="test",
+                                  immediate=True)
+    deliver_with(svc, message)  # what the worker does
+    printed = []
+    assert show_outbox(redis, settings.key_prefix, "+447700900123", seen, wait_seconds=0, echo=printed.append) == 1
+    assert printed == ["TO YOUR PHONE (outbox, NOT SENT): Your guidance, as asked."]
+    assert show_outbox(redis, settings.key_prefix, "+447700900123", seen, wait_seconds=0) == 0  # shown once
