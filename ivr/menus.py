@@ -22,6 +22,7 @@ from flows.opening import opening_hours, status_sentences
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from ivr import bp
 from ivr.speech import gather, say
+from store import safety as safety_flags
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -190,16 +191,14 @@ def _text_me(node: Node):
 
 def _urgent(node: Node):
     """Words suggesting someone is at risk: emergency numbers first, flag for staff, offer a callback."""
-    import json
-
     svc = services.current()
-    entry = {"phone": request.form.get("From", ""), "at": now().isoformat(), "channel": "voice",
-             "excerpt": request.form.get("SpeechResult", "")[:160]}
+    phone = request.form.get("From", "")
     try:
-        svc.connections.redis.lpush(svc.settings.key("safety", "flags"), json.dumps(entry))
-        log.warning("safety concern flagged for staff from a call by %s", mask(entry["phone"]))
+        safety_flags.flag(svc.connections.redis, svc.settings, phone=phone, at=now(), channel="voice",
+                          excerpt=request.form.get("SpeechResult", ""))
+        log.warning("safety concern flagged for staff from a call by %s", mask(phone))
     except RedisError:  # the emergency numbers matter more than the flag: log it and carry on
-        log.error("safety concern from a call by %s could NOT be flagged: Redis unavailable", mask(entry["phone"]))
+        log.error("safety concern from a call by %s could NOT be flagged: Redis unavailable", mask(phone))
     response = VoiceResponse()
     g = gather(response, url_for("ivr.urgent_choice", node=node.id), speech=False)
     say(g, safety.urgent_message().say)

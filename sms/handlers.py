@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from redis import RedisError
 
 from flows.sending_rules import mask
 from sms.effects import FlagSafety, OptIn, OptOut, handles
+from store import safety
 
 log = logging.getLogger("helpline.sms")
-SAFETY_FLAGS_KEPT = 500
 
 
 @handles(OptOut)
@@ -36,13 +35,9 @@ def record_opt_in(svc, inbound, effect) -> list[str]:
 @handles(FlagSafety)
 def flag_safety(svc, inbound, effect) -> list[str]:
     """A possible risk: keep it at the top of the staff page (newest first)."""
-    entry = {"phone": inbound.phone, "at": inbound.now.isoformat(), "excerpt": effect.excerpt, "channel": "sms"}
-    key = svc.settings.key("safety", "flags")
-    pipe = svc.connections.redis.pipeline(transaction=False)
-    pipe.lpush(key, json.dumps(entry))
-    pipe.ltrim(key, 0, SAFETY_FLAGS_KEPT - 1)
     try:
-        pipe.execute()
+        safety.flag(svc.connections.redis, svc.settings, phone=inbound.phone, at=inbound.now,
+                    excerpt=effect.excerpt, channel="sms")
         log.warning("safety concern flagged for staff from %s", mask(inbound.phone))
     except RedisError:  # the emergency numbers are already in the reply; the log is the flag now
         log.error("safety concern from %s could NOT be flagged: Redis unavailable", mask(inbound.phone))

@@ -22,6 +22,7 @@ from flows.sending_rules import mask
 from flows.wording import long_date
 from staff import bp
 from store import callbacks
+from store import safety as safety_flags
 from workers.senders import list_outbox
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def _record_or_404(request_id: str) -> dict:
 
 def _safety_flags(redis, settings) -> list[dict]:
     flags = []
-    for raw in redis.lrange(settings.key("safety", "flags"), 0, SAFETY_FLAGS_SHOWN - 1):
+    for raw in redis.lrange(safety_flags.flags_key(settings), 0, SAFETY_FLAGS_SHOWN - 1):
         try:
             flag = json.loads(raw)
         except (TypeError, ValueError):

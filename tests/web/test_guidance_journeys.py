@@ -142,3 +142,14 @@ def test_risk_words_get_emergency_numbers_first_and_are_flagged(twilio, redis_cl
 def test_help_opens_the_main_menu(twilio, word):
     replies = sms_replies(twilio.sms(word))
     assert "Reply with a number" in replies[-1]
+
+
+def test_safety_flags_from_calls_and_texts_share_one_bounded_list(twilio, redis_client, monkeypatch):
+    from store import safety
+
+    monkeypatch.setattr(safety, "FLAGS_KEPT", 2)
+    for n in range(3):
+        twilio.sms("I think he might kill himself", from_=f"+44770090040{n}")
+    twilio.call("/ivr/menu-choice?node=main", SpeechResult="she is going to hurt herself")
+    flags = redis_client.lrange("helpline:safety:flags", 0, -1)
+    assert len(flags) == 2 and '"channel": "voice"' in flags[0]
