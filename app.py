@@ -49,4 +49,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     load_guidance()  # refuses to start on broken content (ContentError lists every problem)
     for warning in svc.calendar.warnings(svc.clock().date()):
         log.warning("calendar: %s", warning)
+    from workers.spool_replay import replay_once
+
+    replay_once(svc)  # callback requests kept on disk while Redis was away (the worker also does this)
     return app

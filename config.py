@@ -44,6 +44,7 @@ class Settings:
     voice_language: str = "en-GB"
     sms_session_ttl_seconds: int = 24 * 3600
     callbacks_per_day: int = 12
+    callback_asks_per_day: int = 5
     retention_days: int = 30
     send_window_start: dt.time = dt.time(9)
     send_window_end: dt.time = dt.time(19)
@@ -153,6 +154,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         voice=get("TWILIO_VOICE", Settings.voice),
         sms_session_ttl_seconds=_int("SMS_SESSION_TTL_SECONDS", get("SMS_SESSION_TTL_SECONDS", "86400")),
         callbacks_per_day=_int("CALLBACKS_PER_DAY", get("CALLBACKS_PER_DAY", "12")),
+        callback_asks_per_day=_int("CALLBACK_ASKS_PER_DAY", get("CALLBACK_ASKS_PER_DAY", "5")),
         retention_days=_int("RETENTION_DAYS", get("RETENTION_DAYS", "30")),
         dial_timeout_seconds=_int("DIAL_TIMEOUT_SECONDS", get("DIAL_TIMEOUT_SECONDS", "25")),
         staff_session_minutes=_int("STAFF_SESSION_MINUTES", get("STAFF_SESSION_MINUTES", "480")),

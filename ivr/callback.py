@@ -13,7 +13,9 @@ Steps: number (read back digit by digit: 1 right, 2 another) or withheld (1 key 
 us) -> key (a UK number, then #) -> topic (1 keeps the route they were in) -> voicemail (1 yes,
 2 no) -> text (only for a UK mobile) -> message (<Record>, 120 seconds, # to finish) -> save.
 Everything so far travels in the query string (topic, urgent, phone, vm, txt); nothing is
-written to Redis until the save, which is exactly once per CallSid. Every Gather has a no-input
+written to Redis until the save, which is exactly once per CallSid. With Redis away the save
+goes to the local spool (store/spool.py) and the caller still hears "we have your request"; more
+than CALLBACK_ASKS_PER_DAY requests from one caller in a day are refused. Every Gather has a no-input
 path (asked again, then a sensible default or goodbye) and a not-understood path.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import logging
 
 from flask import abort, request, url_for
+from redis import RedisError
 from twilio.twiml.voice_response import VoiceResponse
 
 import services
@@ -204,22 +207,26 @@ def callback_save():
     if not normalise_uk_number(phone or ""):
         return _redirect(url_for("ivr.callback_ask", step="key", **_state()))
     flag = {"1": True, "0": False}
-    at = now()
-    result = store.save_request(
+    caller = request.form.get("From", "").strip()
+    wants_text = request.args.get("txt") == "1"
+    result = store.save_or_spool(
         svc.connections.redis, svc.settings, svc.calendar, phone=phone,
         topic=request.args.get("topic") or rules.DEFAULT_TOPIC, channel="voice",
-        source_sid=request.form.get("CallSid", ""), now=at, urgent=bool(request.args.get("urgent")),
+        source_sid=request.form.get("CallSid", ""), now=now(), urgent=bool(request.args.get("urgent")),
         voicemail_ok=flag.get(request.args.get("vm", "")), text_ok=flag.get(request.args.get("txt", "")),
-        voice_message_url=request.form.get("RecordingUrl") or None)
-    log.info("callback %s by phone from %s (%s)", result.id, mask(phone),
-             "new" if result.created else "updated" if result.merged else "repeat")
-    if (result.created or result.merged) and request.args.get("txt") == "1":
+        voice_message_url=request.form.get("RecordingUrl") or None,
+        requester=normalise_uk_number(caller) or phone, confirm=wants_text)
+    log.info("callback %s by phone from %s (%s)", result.id or "-", mask(phone), _what(result))
+    if (result.created or result.merged) and wants_text and not result.spooled:
         _queue_confirmation(svc, result.id)
     response = VoiceResponse()
-    if result.merged:
+    if result.limited:
+        say(response, svc.copy.say("callbacks.limited"))
+    elif result.merged:
         say(response, svc.copy.say("callbacks.updated"))
     if result.expected_on is None:
-        say(response, svc.copy.say("callbacks.confirmed_unknown_day"))
+        if not result.limited:
+            say(response, svc.copy.say("callbacks.confirmed_unknown_day"))
     else:
         start, end = rules.window_words(svc.calendar, "any")
         say(response, svc.copy.say("callbacks.confirmed", day=spoken_date(result.expected_on), start=start, end=end,
@@ -263,19 +270,24 @@ def callback_bridge():
     return twiml_response(response)
 
 
+def _what(result) -> str:
+    """A log word for what saving did."""
+    if result.limited:
+        return "refused: too many requests from this number today"
+    if result.spooled:
+        return "kept in the local spool: Redis unavailable"
+    return "new" if result.created else "updated" if result.merged else "repeat"
+
+
 def _queue_confirmation(svc, request_id: str) -> None:
     """The confirmation text goes through an rq job (sent once, in the daytime window)."""
-    from rq.exceptions import DuplicateJobError
-    from rq.job import Job
+    from workers.callback_jobs import queue_confirmation
 
-    job_id = f"callback-confirm-{request_id}"
-    queue = svc.connections.queue
     try:
-        if not Job.exists(job_id, connection=queue.connection):
-            queue.enqueue("workers.callback_jobs.send_confirmation", request_id, job_id=job_id,
-                          result_ttl=86400, failure_ttl=7 * 86400)
-    except DuplicateJobError:
-        pass
+        queue_confirmation(svc, request_id)
+    except RedisError as error:  # the request is saved and the caller hears the day; only the text is lost
+        log.error("callback %s saved but its confirmation text could not be queued: %s", request_id,
+                  type(error).__name__)
 
 
 def _title(topic: str | None) -> str:

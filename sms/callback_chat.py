@@ -149,20 +149,24 @@ def save_callback(svc, inbound, effect: SaveCallback) -> list[str]:
     from store import callbacks as store
 
     deadline = dt.date.fromisoformat(effect.deadline) if effect.deadline else None
-    result = store.save_request(
+    result = store.save_or_spool(
         svc.connections.redis, svc.settings, svc.calendar, phone=effect.phone, topic=effect.topic, channel="sms",
         source_sid=inbound.message_sid or f"sms-{inbound.phone}-{inbound.now.isoformat()}", now=inbound.now,
         urgent=effect.urgent, deadline=deadline, text_ok=True, contact_by=effect.contact_by,
-        part_of_day=effect.part_of_day)
-    log.info("callback %s by text from %s (%s)", result.id, mask(inbound.phone),
-             "new" if result.created else "updated" if result.merged else "repeat")
-    record = store.get(svc.connections.redis, svc.settings, result.id) or {}
+        part_of_day=effect.part_of_day, requester=normalise_uk_number(inbound.phone) or effect.phone,
+        confirm=effect.contact_by == "voice")  # once Redis has it, text the day we will call
+    log.info("callback %s by text from %s (%s)", result.id or "-", mask(inbound.phone),
+             "refused: too many today" if result.limited else "kept in the local spool" if result.spooled
+             else "new" if result.created else "updated" if result.merged else "repeat")
     text = confirmation(svc.copy, svc.calendar, expected_on=result.expected_on, today=svc.calendar.local(inbound.now).date(),
                         part_of_day=effect.part_of_day, contact_by=effect.contact_by,
                         helpline=svc.settings.helpline_number)
     extra = []
-    if result.merged:
+    if result.limited:
+        extra.append(svc.copy.text("callbacks.limited"))
+        text = text if result.expected_on else ""
+    elif result.merged:
         extra.append(svc.copy.text("callbacks.sms_updated"))
-    if record.get("urgent"):
+    if result.id and not result.spooled and (store.get(svc.connections.redis, svc.settings, result.id) or {}).get("urgent"):
         extra.append(svc.copy.text("callbacks.sms_urgent"))
-    return [" ".join([*extra, text, svc.copy.text("callbacks.sms_footer")])]
+    return [" ".join(part for part in [*extra, text, svc.copy.text("callbacks.sms_footer")] if part)]

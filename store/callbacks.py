@@ -5,12 +5,19 @@ the records and makes each change atomic. The staff page and the CLI call exactl
 
 save_request(redis, settings, calendar, *, phone, topic, channel, source_sid, now, urgent=False,
              deadline=None, voicemail_ok=None, text_ok=None, contact_by="voice",
-             part_of_day="any", voice_message_url=None) -> SaveResult(id, created, merged, expected_on)
+             part_of_day="any", voice_message_url=None, requester=None, booked_from=None)
+        -> SaveResult(id, created, merged, expected_on, limited, spooled)
     One Lua script: the same source_sid (CallSid / MessageSid) never makes a second request
     (SET NX); a number with a live (open or claimed) request updates that one (noted in its
     events, keeps its place; urgent only ever moves it up); otherwise a new request is booked
-    on the first helpline day with room (per-day counter < settings.callbacks_per_day).
+    on the first helpline day with room (per-day counter < settings.callbacks_per_day), counted
+    from `booked_from` if later than `now` (a replayed spool). With `requester` (the number
+    asking), more than settings.callback_asks_per_day asks from it in a day change nothing and
+    come back `limited` (a flood, or SMS pumping through keyed numbers).
     `phone` is any UK form (normalised to +44...); ValueError for a non-UK number.
+save_or_spool(redis, settings, calendar, *, confirm=False, **save_request_args) -> SaveResult
+    For the webhooks: save_request, or with Redis away, the local spool (store/spool.py):
+    `spooled` is True and `id` is the spool id. save_spooled() replays one spooled request.
 get(redis, settings, request_id) -> dict | None
     Every field (below) plus `events`: [{at, who, what}], oldest first.
 list_open(redis, settings) -> list[dict]          live requests in staff order (urgent, then oldest)
@@ -41,7 +48,8 @@ source_sid, closing_text_due (bool), events.
 Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
 callbacks:open (zset, score flows.callbacks.queue_score), callbacks:done (zset, finish time),
 callbacks:phone:{phone} (live request id), callbacks:sid:{sid} (idempotency),
-callbacks:booked:{date} (per-day counter), callbacks:seq. Phone numbers never go in logs.
+callbacks:booked:{date} (per-day counter), callbacks:asks:{number} (asks today, the rate limit),
+callbacks:seq. Phone numbers never go in logs.
 Single Redis node (the scripts build record keys from a prefix).
 """
 
@@ -50,7 +58,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import sqlite3
 from dataclasses import dataclass
+
+from redis import RedisError
 
 from flows import callbacks as rules
 from flows.guidance import load_guidance
@@ -59,6 +70,7 @@ from flows.sending_rules import mask, normalise_uk_number
 log = logging.getLogger("helpline.callbacks")
 
 SID_TTL_SECONDS = 30 * 24 * 3600  # Twilio retries within hours; a month is plenty
+ASKS_TTL_SECONDS = 24 * 3600  # the rate limit counts asks per number over a day from the first
 BOOKED_TTL_SECONDS = 400 * 24 * 3600
 BOOL_FIELDS = ("urgent", "closing_text_due")
 MAYBE_BOOL_FIELDS = ("voicemail_ok", "text_ok")
@@ -73,6 +85,18 @@ if existing then
 end
 local offset = tonumber(ARGV[14])
 local live = redis.call('GET', KEYS[2])
+local limit = tonumber(ARGV[16])
+if limit > 0 then
+  local asks = redis.call('INCR', KEYS[4])
+  if asks == 1 then redis.call('EXPIRE', KEYS[4], ARGV[17]) end
+  if asks > limit then
+    local status = live and redis.call('HGET', ARGV[1] .. live, 'status')
+    if status == 'open' or status == 'claimed' then
+      return {'limited', live, redis.call('HGET', ARGV[1] .. live, 'expected_on') or ''}
+    end
+    return {'limited', '', ''}
+  end
+end
 if live then
   local rk = ARGV[1] .. live
   local status = redis.call('HGET', rk, 'status')
@@ -145,6 +169,8 @@ class SaveResult:
     created: bool
     merged: bool
     expected_on: dt.date | None
+    limited: bool = False  # the number asked too often today: nothing changed (id: its live request, if any)
+    spooled: bool = False  # Redis was away: kept in the local spool (id: the spool id), replayed later
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -174,6 +200,10 @@ def sid_key(settings, sid: str) -> str:
     return settings.key("callbacks", "sid", sid)
 
 
+def asks_key(settings, requester: str) -> str:
+    return settings.key("callbacks", "asks", requester)
+
+
 def booked_key(settings, day: dt.date | str) -> str:
     return settings.key("callbacks", "booked", str(day))
 
@@ -197,7 +227,8 @@ def _flag(value: bool | None) -> str:
 def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: str, source_sid: str,
                  now: dt.datetime, urgent: bool = False, deadline: dt.date | None = None,
                  voicemail_ok: bool | None = None, text_ok: bool | None = None, contact_by: str = "voice",
-                 part_of_day: str = "any", voice_message_url: str | None = None) -> SaveResult:
+                 part_of_day: str = "any", voice_message_url: str | None = None, requester: str | None = None,
+                 booked_from: dt.datetime | None = None) -> SaveResult:
     """Store a request at once (or merge it into the number's live one); see the module docstring."""
     number = normalise_uk_number(phone)
     if number is None:
@@ -238,17 +269,59 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     created_event = _event(now, "parent", f"asked for a call back by {_channel_words(channel)}{why}")
     merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
                           + ("; left a new voice message" if voice_message_url else ""))
-    days = [d.isoformat() for d in rules.candidate_days(calendar, now)]
+    days = [d.isoformat() for d in rules.candidate_days(calendar, max(now, calendar.local(booked_from or now)))]
+    limit = settings.callback_asks_per_day if requester else 0
     kind, found_id, expected = redis.eval(
-        _SAVE, 3, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
+        _SAVE, 4, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
+        asks_key(settings, requester or number),
         settings.key("callback", ""), request_id, json.dumps(fields), json.dumps(merge),
         "1" if urgent else "0", deadline.isoformat() if deadline else "", settings.callbacks_per_day,
         settings.key("callbacks", "booked", ""), json.dumps(days), created_event, merged_event,
-        SID_TTL_SECONDS, BOOKED_TTL_SECONDS, rules.URGENT_OFFSET, str(now.timestamp()))
+        SID_TTL_SECONDS, BOOKED_TTL_SECONDS, rules.URGENT_OFFSET, str(now.timestamp()), limit, ASKS_TTL_SECONDS)
     kind, found_id, expected = _s(kind), _s(found_id), _s(expected)
-    log.info("callback %s %s for %s (%s)", found_id, kind, mask(number), channel)
+    log.info("callback %s %s for %s (%s)", found_id or "-", kind, mask(number), channel)
     return SaveResult(found_id, kind == "created", kind == "merged",
-                      dt.date.fromisoformat(expected) if expected else None)
+                      dt.date.fromisoformat(expected) if expected else None, limited=kind == "limited")
+
+
+def save_or_spool(redis, settings, calendar, *, confirm: bool = False, **request) -> SaveResult:
+    """save_request, or, if Redis is away, keep the request in the local spool (store/spool.py).
+
+    `request` is save_request's keyword arguments, with `requester` (the number asking, for the
+    rate limit). `confirm`: queue a confirmation text when the spool is replayed. If the spool
+    cannot be written either, the RedisError is raised for the view's apology.
+    """
+    try:
+        return save_request(redis, settings, calendar, **request)
+    except RedisError as error:
+        return _spool(settings, calendar, request, confirm, error)
+
+
+def _spool(settings, calendar, request: dict, confirm: bool, error: RedisError) -> SaveResult:
+    from store import spool
+
+    now = calendar.local(request["now"])
+    requester = request.get("requester") or request["phone"]
+    try:
+        if spool.asks_since(settings, requester, now - dt.timedelta(seconds=ASKS_TTL_SECONDS)) \
+                >= settings.callback_asks_per_day:
+            return SaveResult("", False, False, None, limited=True, spooled=True)
+        row = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
+               for k, v in request.items() if k not in ("requester", "booked_from")}
+        row_id, added = spool.add(settings, requester=requester, now=now, request={**row, "confirm": confirm})
+    except (OSError, sqlite3.Error):
+        log.exception("callback request could not be spooled either")
+        raise error from None
+    return SaveResult(row_id, added, False, None, spooled=True)
+
+
+def save_spooled(redis, settings, calendar, request: dict, *, now: dt.datetime) -> SaveResult:
+    """Save one spooled request (as it was asked, booked from `now`); exactly once per sid."""
+    args = {k: v for k, v in request.items() if k != "confirm"}
+    args["now"] = dt.datetime.fromisoformat(args["now"])
+    if args.get("deadline"):
+        args["deadline"] = dt.date.fromisoformat(args["deadline"])
+    return save_request(redis, settings, calendar, booked_from=now, **args)
 
 
 def _channel_words(channel: str) -> str:

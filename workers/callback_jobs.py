@@ -9,6 +9,7 @@ call_now(request_id, staff_phone=None)
                                 when they answer, /ivr/bridge?request=<id> dials the parent with
                                 the helpline number as caller ID
 queue_call_now(svc, request_id, staff_phone=None)  for the staff page: enqueue call_now
+queue_confirmation(svc, request_id)         for the webhooks and the spool: enqueue send_confirmation
 
 Each goes out through workers.outbound (queue_text / queue_call) with a dedupe key, so running a
 job twice sends once: one confirmation and one closing text per request, one bridging call per
@@ -94,20 +95,30 @@ def call_now_with(svc, request_id: str, staff_phone: str | None = None) -> str:
     return "queued"
 
 
+def queue_confirmation(svc, request_id: str) -> None:
+    """For the webhooks and the spool replay: enqueue send_confirmation (the job id makes it once)."""
+    _enqueue_once(svc, f"callback-confirm-{request_id}", send_confirmation, request_id)
+
+
 def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:
     """For the staff page: enqueue call_now (the job id makes a double click one call)."""
+    record = store.get(svc.connections.redis, svc.settings, request_id) or {}
+    job_id = f"callback-call-{request_id}-{record.get('attempts', 0)}"
+    _enqueue_once(svc, job_id, call_now, request_id, staff_phone)
+    return job_id
+
+
+def _enqueue_once(svc, job_id: str, func, *args) -> None:
+    """Enqueue unless a job with this id is already queued, running or kept."""
     from rq.exceptions import DuplicateJobError
     from rq.job import Job
 
-    record = store.get(svc.connections.redis, svc.settings, request_id) or {}
-    job_id = f"callback-call-{request_id}-{record.get('attempts', 0)}"
     queue = svc.connections.queue
     try:
         if not Job.exists(job_id, connection=queue.connection):
-            queue.enqueue(call_now, request_id, staff_phone, job_id=job_id, result_ttl=86400, failure_ttl=7 * 86400)
+            queue.enqueue(func, *args, job_id=job_id, result_ttl=86400, failure_ttl=7 * 86400)
     except DuplicateJobError:
         pass
-    return job_id
 
 
 def _note_once(svc, request_id: str, marker: str, what: str) -> None:

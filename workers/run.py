@@ -11,6 +11,7 @@ from rq import Queue, Worker
 import services
 from connections import redis_url
 from workers.retention import schedule_housekeeping
+from workers.spool_replay import replay_in_background, replay_once
 
 WORKER_TTL_SECONDS = 60
 
@@ -27,10 +28,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = services.for_worker().settings
-    conn = worker_connection(settings)
-    queue = Queue(settings.queue_name, connection=conn)
-    if not args.burst:
+    svc = services.for_worker()
+    conn = worker_connection(svc.settings)
+    queue = Queue(svc.settings.queue_name, connection=conn)
+    if args.burst:
+        replay_once(svc)
+    else:
+        replay_in_background(svc)  # callback requests kept on disk while Redis was away
         schedule_housekeeping(queue)  # the daily retention purge; one job id a day, so booked once
     worker = Worker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS)
     worker.work(with_scheduler=True, burst=args.burst)
