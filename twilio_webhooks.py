@@ -40,6 +40,24 @@ def protect(blueprint: Blueprint) -> Blueprint:
     return blueprint
 
 
+def require_fields(blueprint: Blueprint, fields_by_view: dict[str, tuple[str, ...]]) -> None:
+    """Refuse (400) a signed request without a field Twilio always sends: nobody could be answered.
+
+    fields_by_view maps a view name ("*" for any other view) to the form fields it needs. Call
+    after protect(), so an unsigned request is still refused (403) first.
+    """
+
+    def check() -> None:
+        view = (request.endpoint or "").rpartition(".")[2]
+        needed = fields_by_view.get(view, fields_by_view.get("*", ()))
+        missing = [name for name in needed if not request.form.get(name, "").strip()]
+        if missing:
+            log.warning("refused webhook without %s: %s %s", ", ".join(missing), request.method, request.path)
+            abort(400)
+
+    blueprint.before_request(check)
+
+
 def fall_back_on_redis_errors(blueprint: Blueprint, reply: Callable[[], object]) -> None:
     """If Redis fails mid-request, log it and still answer the parent (never a 500)."""
 

@@ -136,7 +136,7 @@ def _build(
         # The most recent such date not after today (a leap day may need a few years back).
         for back in range(0, 9):
             y = today.year - back
-            if day <= calendar.monthrange(y, month)[1] and dt.date(y, month, day) <= today:
+            if 1 <= day <= calendar.monthrange(y, month)[1] and dt.date(y, month, day) <= today:
                 year = y
                 break
         else:
@@ -201,10 +201,15 @@ def parse_date(text: str, today: dt.date, *, past_only: bool = False) -> ParsedD
     return _problem("several")
 
 
+def plausible(date: dt.date, today: dt.date) -> bool:
+    """True for a date parse_date could have read: its year within YEAR_WINDOW of today's."""
+    return abs(date.year - today.year) <= YEAR_WINDOW
+
+
 def parse_keypad_date(digits: str, today: dt.date, *, past_only: bool = False) -> ParsedDate | DateProblem:
     """Read 8 keypad digits DDMMYYYY (a trailing # or * is ignored)."""
     digits = (digits or "").strip().strip("#*").replace(" ", "")
-    if not (len(digits) == 8 and digits.isdigit()):
+    if not re.fullmatch(r"[0-9]{8}", digits):  # str.isdigit() passes "²", which int() refuses
         return _problem("keypad_length", keypad=True)
     return _build(int(digits[:2]), int(digits[2:4]), int(digits[4:]), today, numeric=True,
                   past_only=past_only, keypad=True)

@@ -2,9 +2,10 @@
 
 from flask import Blueprint
 
-from twilio_webhooks import fall_back_on_redis_errors, protect
+from twilio_webhooks import fall_back_on_redis_errors, protect, require_fields
 
 bp = protect(Blueprint("ivr", __name__, url_prefix="/ivr"))
+require_fields(bp, {"*": ("CallSid",)})  # every voice webhook is about one call
 
 
 def _redis_trouble():

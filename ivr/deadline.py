@@ -27,7 +27,7 @@ from werkzeug.routing import BuildError
 import services
 from clock import now
 from flows import deadlines
-from flows.dateparse import DateProblem, parse_date, parse_keypad_date
+from flows.dateparse import DateProblem, parse_date, parse_keypad_date, plausible
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from flows.wording import spoken_date
 from ivr import bp
@@ -55,6 +55,15 @@ def _state(**changes: object) -> dict:
 
 def _tries() -> int:
     return request.args.get("tries", 0, type=int)
+
+
+def _date_arg(name: str) -> dt.date | None:
+    """An ISO date from the query string; None if missing, damaged or further off than a parent could key."""
+    try:
+        day = dt.date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return day if plausible(day, now().date()) else None
 
 
 def spoken_digits(number: str) -> str:
@@ -149,20 +158,24 @@ def deadline_readback():
 
 
 def _readback(prefix: str | None = None) -> VoiceResponse:
-    stage, day = request.args.get("stage", "sent"), request.args.get("day", "")
+    stage, day = request.args.get("stage", "sent"), _date_arg("day")
+    if day is None:  # a hand-made or damaged URL: ask for the date again
+        return _ask(stage)
     response = VoiceResponse()
     if prefix:
         say(response, prefix)
-    g = gather(response, url_for("ivr.deadline_confirm", **_state(), stage=stage, day=day),
+    g = gather(response, url_for("ivr.deadline_confirm", **_state(), stage=stage, day=day.isoformat()),
                hints=["yes", "no", "right", "again"])
-    say(g, _words("ivr_readback", date=spoken_date(dt.date.fromisoformat(day), year=True)))
-    return _no_answer(response, "ivr.deadline_readback", **_state(), stage=stage, day=day)
+    say(g, _words("ivr_readback", date=spoken_date(day, year=True)))
+    return _no_answer(response, "ivr.deadline_readback", **_state(), stage=stage, day=day.isoformat())
 
 
 @bp.post("/deadline/confirm")
 def deadline_confirm():
     """1: the date is right, go on; 2: enter it again; anything else: sorry, and ask again."""
     stage, day = request.args.get("stage", "sent"), request.args.get("day", "")
+    if _date_arg("day") is None:  # a hand-made or damaged URL: ask for the date again
+        return twiml_response(_ask(stage))
     choice = _choice(("yes", "right", "correct"), ("no", "again", "wrong"))
     if choice == "1" and stage == "cert":
         return _redirect("ivr.deadline_school", **_state(cert=day))
@@ -206,11 +219,9 @@ def deadline_school_choice():
 
 
 def _result() -> deadlines.Deadline | None:
-    try:
-        sent = dt.date.fromisoformat(request.args.get("sent", ""))
-        cert_arg = request.args.get("cert", "none")
-        cert = None if cert_arg == "none" else dt.date.fromisoformat(cert_arg)
-    except ValueError:
+    sent, no_cert = _date_arg("sent"), request.args.get("cert", "none") == "none"
+    cert = None if no_cert else _date_arg("cert")
+    if sent is None or (cert is None and not no_cert):
         return None
     return deadlines.appeal_deadline(sent, cert, request.args.get("school") == "1", today=now().date())
 

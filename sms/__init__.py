@@ -2,9 +2,11 @@
 
 from flask import Blueprint
 
-from twilio_webhooks import fall_back_on_redis_errors, protect
+from twilio_webhooks import fall_back_on_redis_errors, protect, require_fields
 
 bp = protect(Blueprint("sms", __name__, url_prefix="/sms"))
+# The reply is kept per MessageSid (Twilio retries) and the conversation per From.
+require_fields(bp, {"incoming_sms": ("From", "MessageSid")})
 
 
 def _redis_trouble():

@@ -4,7 +4,7 @@ from datetime import date as D
 
 import pytest
 
-from flows.dateparse import DateProblem, ParsedDate, parse_date, parse_keypad_date
+from flows.dateparse import DateProblem, ParsedDate, parse_date, parse_keypad_date, plausible
 from flows.gsm7 import is_gsm7
 
 TODAY = D(2026, 11, 22)
@@ -59,6 +59,7 @@ REJECTED = [
     ("29/02/2027", "impossible", "There is no 29 February 2027."),
     ("31 April 2026", "impossible", "There is no 31 April 2026."),
     ("31st June", "impossible", "There is no 31 June."),
+    ("0 Jan", "impossible", "There is no 0 January."),  # once a crash: day 0 with the year assumed
     ("31/13/2026", "bad_month", "There is no month 13."),
     ("2025-31-12", "bad_month", "There is no month 31."),
     ("12/31/2025", "month_first", "It looks like the month came first."),
@@ -120,6 +121,8 @@ def test_future_problem_is_spoken_with_a_spoken_date():
         ("311225", "keypad_length"),
         ("", "keypad_length"),
         ("3112202a", "keypad_length"),
+        ("\u00b3\u00b9\u00b9\u00b2\u00b2\u2070\u00b2\u2075", "keypad_length"),  # superscripts: isdigit() but not int()
+        ("\uff13\uff11\uff11\uff12\uff12\uff10\uff12\uff15", "keypad_length"),  # keypads send ASCII only
         ("31121989", "year_range"),
     ],
 )
@@ -131,6 +134,11 @@ def test_keypad_dates(digits, expected):
         assert "key in the day, the month and the year as 8 digits" in result.say()
     else:
         assert result == expected
+
+
+def test_plausible_dates_are_those_parse_date_could_read():
+    assert plausible(D(2016, 1, 1), TODAY) and plausible(D(2036, 12, 31), TODAY)
+    assert not plausible(D(2015, 12, 31), TODAY) and not plausible(D(9999, 12, 31), TODAY)
 
 
 def test_keypad_future_with_past_only():
