@@ -49,6 +49,8 @@ class Settings:
     send_window_start: dt.time = dt.time(9)
     send_window_end: dt.time = dt.time(19)
     staff_session_minutes: int = 480
+    sms_limit_per_window: int = 15  # 0 turns the limit off
+    sms_limit_window_seconds: int = 300
     calendar_path: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -88,11 +90,14 @@ def _time(name: str, value: str) -> dt.time:
         raise ConfigError(f"{name} must be a time like 09:00, not {value!r}") from None
 
 
-def _int(name: str, value: str) -> int:
+def _int(name: str, value: str, minimum: int | None = None) -> int:
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {number}")
+    return number
 
 
 def _now(value: str) -> dt.datetime:
@@ -160,6 +165,8 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         staff_session_minutes=_int("STAFF_SESSION_MINUTES", get("STAFF_SESSION_MINUTES", "480")),
         send_window_start=_time("SEND_WINDOW_START", get("SEND_WINDOW_START", "09:00")),
         send_window_end=_time("SEND_WINDOW_END", get("SEND_WINDOW_END", "19:00")),
+        sms_limit_per_window=_int("SMS_LIMIT_PER_WINDOW", get("SMS_LIMIT_PER_WINDOW", "15"), minimum=0),
+        sms_limit_window_seconds=_int("SMS_LIMIT_WINDOW_SECONDS", get("SMS_LIMIT_WINDOW_SECONDS", "300"), minimum=1),
         calendar_path=Path(get("CALENDAR_PATH")) if get("CALENDAR_PATH") else None,
     )
     return settings

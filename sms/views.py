@@ -13,8 +13,9 @@ from clock import now
 from flows.guidance import load_guidance
 from flows.sending_rules import mask
 from sms import bp
-from sms.dialogue import Ctx, Inbound, clean_body, handle
+from sms.dialogue import Ctx, Inbound, Turn, clean_body, handle
 from sms.effects import HANDLERS
+from sms.rate_limit import over_limit
 from store import conversations
 from twilio_webhooks import twiml_response
 
@@ -32,18 +33,21 @@ def incoming_sms():
     svc = services.current()
     phone = request.form.get("From", "")
     sid = request.form.get("MessageSid", "")
+    at = now()
     redis = svc.connections.redis
     try:
-        cached, state, seen = conversations.load(redis, svc.settings, phone, sid)
+        cached, state, seen, texts = conversations.load(redis, svc.settings, phone, sid, at)
     except RedisError as error:  # answer anyway: the guidance is in memory; only the place is lost
         log.error("Redis unavailable loading a conversation: %s", type(error).__name__)
-        cached, state, seen = None, {}, True
+        cached, state, seen, texts = None, {}, True, 0  # and no count: the limit fails open
     if cached is not None:
         log.info("replayed text %s from %s: same reply, nothing done again", sid[-6:], mask(phone))
         return twiml_response(cached)
     text, truncated = clean_body(request.form.get("Body", ""))
-    inbound = Inbound(text=text, phone=phone, now=now(), message_sid=sid, first_time=not seen, truncated=truncated)
-    turn = handle(dialogue_context(svc), inbound, state)
+    inbound = Inbound(text=text, phone=phone, now=at, message_sid=sid, first_time=not seen, truncated=truncated)
+    turn = decide(svc, inbound, state, texts)
+    if turn is None:  # over the limit and already told: no reply, and nothing stored for a flood
+        return twiml_response(MessagingResponse())
     replies = list(turn.replies)
     for effect in turn.effects:
         try:
@@ -60,3 +64,15 @@ def incoming_sms():
     except RedisError as error:
         log.error("Redis unavailable saving a conversation: %s", type(error).__name__)
     return twiml_response(xml)
+
+
+def decide(svc, inbound: Inbound, state: dict, texts_in_window: int) -> Turn | None:
+    """The dialogue's turn, or the rate limit's when this number has sent too many texts."""
+    limit = svc.settings.sms_limit_per_window
+    if not limit or texts_in_window <= limit:
+        return handle(dialogue_context(svc), inbound, state)
+    first_over = texts_in_window == limit + 1
+    if first_over:
+        log.warning("%s sent over %d texts in %d seconds: one polite reply, then only safety and STOP/START",
+                    mask(inbound.phone), limit, svc.settings.sms_limit_window_seconds)
+    return over_limit(dialogue_context(svc), inbound, state, first_over=first_over)
