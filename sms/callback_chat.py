@@ -5,7 +5,9 @@ At most four short questions, each skipped when we already know the answer:
   topic   what it is about (YES keeps the guidance route the parent was reading, state["node"])
   time    MORNING / AFTERNOON / ANY (AM, PM, 1-3 too), inside helpline hours
   how     1 phone call, 2 text, 3 Relay UK (for text-phone users)
-Then the SaveCallback effect; its handler (below) stores the request at once, exactly once per
+When the conversation cannot be remembered (Redis away: inbound.remembered is False) a
+CALLBACK with a number to use is taken at once, as a phone call at any time, rather than asking
+questions whose answers would be lost. Then the SaveCallback effect; its handler (below) stores the request at once, exactly once per
 MessageSid, and returns the confirmation: the day to expect the call and the number we call from.
 MENU leaves at any point (the dispatcher does that). state["urgent"] (after a safety reply) makes
 the request urgent, and a deadline worked out earlier (state["deadline"]) goes on the request.
@@ -62,10 +64,12 @@ class CallbackChat:
         topic = node if node in ctx.tree.nodes and node != ctx.tree.root else None
         data = {"step": "number", "phone": None, "topic": topic}
         given = normalise_uk_number(arg) if arg else None
+        own = _own_number(inbound)
+        if not inbound.remembered and (given or own):
+            return self._save_now(ctx, state, data, given or own)
         if given:
             data["phone"] = given
             return self._next(ctx, state, data)
-        own = _own_number(inbound)
         if own:
             return self._ask(state, data, ctx.copy.text("callbacks.sms_ask_number", number=rules.display_number(own)))
         return self._ask(state, data, ctx.copy.text("callbacks.sms_ask_other_number"))
@@ -120,6 +124,12 @@ class CallbackChat:
             return self._ask(state, data, ctx.copy.text("callbacks.sms_ask_time", opens=start, closes=end))
         data["step"] = "how"
         return self._ask(state, data, ctx.copy.text("callbacks.sms_ask_how"))
+
+    def _save_now(self, ctx: Ctx, state: dict, data: dict, phone: str) -> Turn:
+        """We could not remember answers to questions just now: take the request with sensible defaults."""
+        data.update(phone=phone, part="any")
+        turn = self._finish(state, data, "voice")
+        return Turn([ctx.copy.text("callbacks.sms_no_questions")], turn.state, turn.effects)
 
     def _ask(self, state: dict, data: dict, question: str) -> Turn:
         return Turn([question], {**_base(state), "flow": FLOW, "data": data})

@@ -42,6 +42,7 @@ class Inbound:
     message_sid: str = ""
     first_time: bool = False
     truncated: bool = False
+    remembered: bool = True  # False when the conversation state could not be read (Redis away)
 
 
 @dataclass(frozen=True)

@@ -35,16 +35,18 @@ def incoming_sms():
     sid = request.form.get("MessageSid", "")
     at = now()
     redis = svc.connections.redis
+    remembered = True
     try:
         cached, state, seen, texts = conversations.load(redis, svc.settings, phone, sid, at)
     except RedisError as error:  # answer anyway: the guidance is in memory; only the place is lost
         log.error("Redis unavailable loading a conversation: %s", type(error).__name__)
-        cached, state, seen, texts = None, {}, True, 0  # and no count: the limit fails open
+        cached, state, seen, texts, remembered = None, {}, True, 0, False  # no count: the limit fails open
     if cached is not None:
         log.info("replayed text %s from %s: same reply, nothing done again", sid[-6:], mask(phone))
         return twiml_response(cached)
     text, truncated = clean_body(request.form.get("Body", ""))
-    inbound = Inbound(text=text, phone=phone, now=at, message_sid=sid, first_time=not seen, truncated=truncated)
+    inbound = Inbound(text=text, phone=phone, now=at, message_sid=sid, first_time=not seen, truncated=truncated,
+                      remembered=remembered)
     turn = decide(svc, inbound, state, texts)
     if turn is None:  # over the limit and already told: no reply, and nothing stored for a flood
         return twiml_response(MessagingResponse())

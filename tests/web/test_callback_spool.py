@@ -194,3 +194,15 @@ def test_the_worker_thread_replays_once_redis_is_back(make_app, settings):
     finally:
         stop.set()
     assert len(open_requests(app)) == 2 and spool.pending(settings) == []
+
+
+def test_callback_by_text_with_redis_down_is_taken_at_once_without_questions(make_app, settings):
+    twilio = Twilio(make_app(redis_url=DEAD_REDIS).test_client())
+    replies = sms_replies(twilio.sms("CALLBACK 07700 900456"))
+    assert "without our usual questions" in replies[0]
+    assert "We have your request" in replies[1]
+    (row,) = spool.pending(settings)
+    assert row["request"]["phone"] == "+447700900456" and row["request"]["contact_by"] == "voice"
+    replies = sms_replies(twilio.sms("call me"))  # no number given: the one they texted from
+    assert "We have your request" in replies[-1]
+    assert sorted(r["request"]["phone"] for r in spool.pending(settings)) == ["+447700900123", "+447700900456"]
