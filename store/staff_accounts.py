@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,8 +26,16 @@ LOCK_SECONDS = 15 * 60
 MIN_PASSWORD_LENGTH = 10
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
-# Checked when no such account exists, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked when no such account exists, so a wrong name costs as long as a wrong password.
+
+    Made on first use, not at import: scrypt briefly takes 32 MiB, and every web process
+    would otherwise reach that peak at start-up whether or not anyone logs in.
+    """
+    return generate_password_hash("not-a-real-password")
 
 
 class AccountError(ValueError):
@@ -86,7 +95,7 @@ def verify_password(redis, settings, name: str, password: str) -> bool:
     """True if the name exists and the password matches its hash."""
     stored = redis.hget(_account_key(settings, name), "password_hash") if normalise_name(name) else None
     if stored is None:
-        check_password_hash(_DUMMY_HASH, password or "")
+        check_password_hash(_dummy_hash(), password or "")
         return False
     if isinstance(stored, bytes):
         stored = stored.decode()
