@@ -26,6 +26,9 @@ from workers.spool_replay import replay_in_background, replay_once
 log = logging.getLogger("helpline.worker")
 
 WORKER_TTL_SECONDS = 60
+# rq's scheduler thread dies when Redis blips and rq only restarts it at maintenance, every 10
+# minutes by default: held texts, reminders and retries would be that late after an outage.
+MAINTENANCE_SECONDS = 60
 RESTART_PAUSE_SECONDS = 1.0
 RESTART_PAUSE_MAX_SECONDS = 60.0  # a worker that keeps quitting at once is started again ever more slowly
 
@@ -53,7 +56,8 @@ def work_through_outages(queue: Queue, conn: redis.Redis, probe: redis.Redis) ->
     """
     pause = RESTART_PAUSE_SECONDS
     while True:
-        worker = HelplineWorker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS)
+        worker = HelplineWorker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS,
+                                maintenance_interval=MAINTENANCE_SECONDS)
         started = time.monotonic()
         try:
             worker.work(with_scheduler=True)
@@ -111,8 +115,12 @@ def main(argv: list[str] | None = None) -> None:
         Worker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS).work(with_scheduler=True, burst=True)
         return
     replay_in_background(svc)  # callback requests kept on disk while Redis was away
-    schedule_housekeeping(queue)  # the daily retention purge; one job id a day, so booked once
     probe = redis.Redis.from_url(redis_url(svc.settings), socket_timeout=2, socket_connect_timeout=2)
+    if not _answers(probe):
+        log.warning("Redis is not answering; waiting for it before starting the worker")
+        if not wait_for_redis(probe, 0):
+            return
+    schedule_housekeeping(queue)  # the daily retention purge; one job id a day, so booked once
     work_through_outages(queue, conn, probe)
 
 

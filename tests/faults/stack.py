@@ -235,8 +235,7 @@ def service_env(redis_url: str, data_dir: Path, port: int) -> dict[str, str]:
 
 def start_web(env: dict[str, str], log_dir: Path) -> Process:
     """gunicorn with the Procfile's settings (one worker process), once /healthz answers."""
-    # gunicorn's control socket defaults to one path in $HOME: tests running side by side would share it.
-    web = Process("web", procfile_args("web", env) + ["--no-control-socket"], env, log_dir).start()
+    web = Process("web", procfile_args("web", env), env, log_dir).start()
     url = f"http://127.0.0.1:{env['PORT']}/healthz"
     if not wait_for(lambda: _healthy(url) or not web.alive(), timeout=20) or not web.alive():
         web.stop()

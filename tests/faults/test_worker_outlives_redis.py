@@ -55,3 +55,16 @@ def test_the_worker_outlives_redis_going_away_mid_send(redis_server, make_stack,
     assert worker.alive()
     assert len(texts_to(twilio, parent(501))) == 1  # the text in flight when Redis went: sent once
     assert len(texts_to(twilio, parent(502))) == 1
+
+
+def test_a_worker_started_before_redis_waits_for_it_then_works(redis_server, make_stack, twilio):
+    redis_server.stop(signal.SIGKILL)  # e.g. the host rebooted and Redis is slower to come up
+    stack = make_stack(redis_server.url, twilio)
+    worker = stack.worker()
+    assert wait_for(lambda: "waiting for it before starting" in worker.log(), timeout=15), worker.log()[-3000:]
+    assert worker.alive()
+
+    redis_server.start()
+    queue_text(stack, parent(503))
+    assert wait_for(lambda: texts_to(twilio, parent(503)), timeout=15), worker.log()[-3000:]
+    assert worker.alive() and len(texts_to(twilio, parent(503))) == 1
