@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 
 import services
 from flows.sending_rules import mask, normalise_uk_number
-from store import optouts
+from store import optouts, safety, spool
 from store import outbound as records
 from workers.senders import list_outbox, outbox_key
 
@@ -74,6 +74,8 @@ def export_number(svc, phone: str) -> dict:
         "sms_conversation": _dump(redis, settings.key("sms", "conv", phone)),
         "sms_seen": _dump(redis, settings.key("sms", "seen", phone)),
         "outbox": [e for e in list_outbox(redis, settings.key_prefix, limit=10_000) if e.get("to") == phone],
+        "safety_flags": safety.for_phone(redis, settings, phone),
+        "callback_spool": [row for row in spool.pending(settings) if row["request"].get("phone") == phone],
     }
     for hook in EXPORT_HOOKS:
         data.update(_resolve(hook)(svc, phone) or {})
@@ -94,6 +96,8 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
     counts["sms_conversation"] = int(redis.delete(settings.key("sms", "conv", phone),
                                                   settings.key("sms", "seen", phone)))
     counts["outbox"] = _erase_outbox(redis, settings, phone)
+    counts["safety_flags"] = safety.erase_phone(redis, settings, phone)
+    counts["callback_spool"] = spool.erase_phone(settings, phone)
     if optouts.is_opted_out(redis, settings, phone) and not forget_opt_out:
         counts["opt_out_kept"] = 1
     else:

@@ -194,9 +194,10 @@ def _urgent(node: Node):
     svc = services.current()
     phone = request.form.get("From", "")
     try:
-        safety_flags.flag(svc.connections.redis, svc.settings, phone=phone, at=now(), channel="voice",
-                          excerpt=request.form.get("SpeechResult", ""))
-        log.warning("safety concern flagged for staff from a call by %s", mask(phone))
+        flagged = safety_flags.flag(svc.connections.redis, svc.settings, phone=phone, at=now(), channel="voice",
+                                    excerpt=request.form.get("SpeechResult", ""))
+        log.warning("safety concern from a call by %s: %s", mask(phone),
+                    "flagged for staff" if flagged else "already flagged several times this hour")
     except RedisError:  # the emergency numbers matter more than the flag: log it and carry on
         log.error("safety concern from a call by %s could NOT be flagged: Redis unavailable", mask(phone))
     response = VoiceResponse()

@@ -109,16 +109,18 @@ def handle(ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
         return Turn([], state, [OptIn()])  # Twilio confirms; YES may also be an answer, below
     effects = [OptIn()] if word == "YES" else []
 
-    if safety.detect_risk(inbound.text):
+    risky = safety.detect_risk(inbound.text)
+    if risky:
         urgent = safety.urgent_message()
         turn = Turn([urgent.text], {**_without_flow(state), "urgent": True}, [FlagSafety(inbound.text[:160])])
     else:
         turn = _route(ctx, inbound, state, word)
     turn.effects[:0] = effects
+    before = [welcome(ctx, inbound.now)] if inbound.first_time and turn.replies else []
     if inbound.truncated:
-        turn.replies.insert(0, ctx.copy.text("sms.long_text"))
-    if inbound.first_time and turn.replies:
-        turn.replies.insert(0, welcome(ctx, inbound.now))
+        before.append(ctx.copy.text("sms.long_text"))
+    at = 1 if risky else 0  # the emergency numbers always come first, even before the welcome
+    turn.replies[at:at] = before
     turn.replies = [to_gsm7(r) for r in turn.replies]
     return turn
 

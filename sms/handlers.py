@@ -36,9 +36,10 @@ def record_opt_in(svc, inbound, effect) -> list[str]:
 def flag_safety(svc, inbound, effect) -> list[str]:
     """A possible risk: keep it at the top of the staff page (newest first)."""
     try:
-        safety.flag(svc.connections.redis, svc.settings, phone=inbound.phone, at=inbound.now,
-                    excerpt=effect.excerpt, channel="sms")
-        log.warning("safety concern flagged for staff from %s", mask(inbound.phone))
+        flagged = safety.flag(svc.connections.redis, svc.settings, phone=inbound.phone, at=inbound.now,
+                              excerpt=effect.excerpt, channel="sms")
+        log.warning("safety concern from %s: %s", mask(inbound.phone),
+                    "flagged for staff" if flagged else "already flagged several times this hour")
     except RedisError:  # the emergency numbers are already in the reply; the log is the flag now
         log.error("safety concern from %s could NOT be flagged: Redis unavailable", mask(inbound.phone))
     return []

@@ -133,3 +133,12 @@ def replay(settings, save: Callable[[dict], object]) -> ReplayReport:
         log.info("spool replay: %d saved to Redis, %d already there, %d left",
                  len(report.saved), len(report.already_there), report.left + len(report.unreadable))
     return report
+
+
+def erase_phone(settings, phone: str) -> int:
+    """Delete the spooled requests for one number (a request to erase their data); how many went."""
+    ids = [row["id"] for row in pending(settings) if row["request"].get("phone") == phone]
+    with closing(_connect(settings)) as db:
+        for row_id in ids:
+            db.execute("DELETE FROM spool WHERE id = ?", (row_id,))
+    return len(ids)

@@ -10,7 +10,7 @@ import pytest
 
 import data_cli
 from clock import LONDON
-from store import optouts
+from store import optouts, safety, spool
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY
 from workers import outbound
@@ -55,6 +55,10 @@ def held(svc):
     redis.set(settings.key("sms", "seen", PARENT), "1")
     other = outbound.queue_text(svc, to=OTHER, body="Hello.", purpose="test", immediate=True)
     assert deliver_with(svc, other) == "sent"
+    for phone in (PARENT, OTHER):
+        safety.flag(redis, settings, phone=phone, at=NOW, excerpt=f"worried {phone[-3:]}", channel="sms")
+        spool.add(settings, requester=phone, now=NOW, request={"phone": phone, "channel": "sms",
+                                                              "source_sid": f"SM{phone[-3:]}", "topic": "school"})
     return {"sent": sent, "reminder": reminder, "other": other}
 
 
@@ -76,6 +80,8 @@ def test_export_prints_everything_held_about_the_number(app, svc, held, hooks):
     assert data["sms_conversation"] == {"node": "appeal"}
     assert [e["body"] for e in data["outbox"]] == ["Your call back is booked."]
     assert data["callbacks"] == [{"phone": PARENT, "note": "wants a call"}]
+    assert [f["excerpt"] for f in data["safety_flags"]] == ["worried 123"]
+    assert [row["id"] for row in data["callback_spool"]] == ["sms:SM123"]
     assert OTHER not in json.dumps(data)
 
 
@@ -98,6 +104,10 @@ def test_erase_removes_everything_about_the_number_and_nothing_else(app, svc, he
     assert [e["to"] for e in list_outbox(redis)] == [OTHER]
     assert records.get(redis, settings, held["other"])["status"] == "sent"
     assert [k for k in redis.scan_iter("*900123*")] == []
+    assert "safety_flags: 1" in output and "callback_spool: 1" in output
+    assert [f["phone"] for f in safety.for_phone(redis, settings, OTHER)] == [OTHER]
+    assert safety.for_phone(redis, settings, PARENT) == []
+    assert [row["id"] for row in spool.pending(settings)] == ["sms:SM456"]
     assert PARENT not in caplog.text and "data erased for +44 7700 900***" in caplog.text
 
 

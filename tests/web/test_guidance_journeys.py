@@ -1,5 +1,6 @@
 """A parent's journey to each route, by phone (keys from the main menu) and by text (keyword)."""
 
+import json
 from collections import deque
 
 import pytest
@@ -132,7 +133,8 @@ def test_a_replayed_text_gets_the_same_reply_and_changes_nothing(twilio, redis_c
 
 def test_risk_words_get_emergency_numbers_first_and_are_flagged(twilio, redis_client):
     replies = sms_replies(twilio.sms("I am scared he will hurt himself"))
-    urgent = replies[-1]
+    urgent, welcome = replies  # a first-time texter: the emergency numbers even before the welcome
+    assert welcome.startswith("Hello, this is the SEND Partnership Service")
     assert "999" in urgent and "116 123" in urgent and "0800 1111" in urgent and "CALLBACK" in urgent
     flags = redis_client.lrange("helpline:safety:flags", 0, -1)
     assert len(flags) == 1 and "hurt himself" in flags[0]
@@ -153,3 +155,15 @@ def test_safety_flags_from_calls_and_texts_share_one_bounded_list(twilio, redis_
     twilio.call("/ivr/menu-choice?node=main", SpeechResult="she is going to hurt herself")
     flags = redis_client.lrange("helpline:safety:flags", 0, -1)
     assert len(flags) == 2 and '"channel": "voice"' in flags[0]
+
+
+def test_one_number_flooding_risk_words_still_gets_help_but_cannot_fill_the_staff_list(twilio, redis_client):
+    from store import safety
+
+    for n in range(safety.FLAGS_PER_NUMBER_PER_HOUR + 3):
+        (reply, *_) = sms_replies(twilio.sms("I think he might kill himself"))
+        assert reply.startswith("If anyone is in danger now, call 999.")  # every time
+    twilio.sms("she is going to hurt herself", from_="+447700900456")
+    flags = [json.loads(f) for f in redis_client.lrange("helpline:safety:flags", 0, -1)]
+    assert [f["phone"] for f in flags].count("+447700900123") == safety.FLAGS_PER_NUMBER_PER_HOUR
+    assert flags[0]["phone"] == "+447700900456"

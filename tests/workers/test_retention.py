@@ -27,7 +27,7 @@ NOW = dt.datetime(2026, 11, 22, 4, 0, tzinfo=LONDON)  # retention 30 days: cutof
 def no_hooks():
     saved = list(PURGE_HOOKS)
     PURGE_HOOKS.clear()
-    yield
+    yield saved
     PURGE_HOOKS[:] = saved
 
 
@@ -120,3 +120,21 @@ def test_a_real_worker_runs_the_purge_and_books_the_next_one(settings, redis_cli
     assert records.get(redis_client, settings, old) is None
     [booked] = ScheduledJobRegistry(queue=queue).get_job_ids()
     assert booked.startswith("housekeeping-purge-")
+
+
+def test_the_purge_removes_old_safety_flags_and_keeps_recent_ones(settings, redis_client, no_hooks):
+    import services
+    from clock import fixed_clock
+    from store import safety
+    from workers.retention import purge_with
+
+    now = dt.datetime(2026, 11, 23, 3, 15, tzinfo=LONDON)
+    for days_ago, phone in ((31, "+447700900123"), (29, "+447700900456")):
+        safety.flag(redis_client, settings, phone=phone, at=now - dt.timedelta(days=days_ago), excerpt="worried",
+                    channel="sms")
+    assert "workers.retention:purge_safety_flags" in no_hooks  # shipped (the fixture empties the list)
+    PURGE_HOOKS.append("workers.retention:purge_safety_flags")
+    counts = purge_with(services.build(settings, clock=fixed_clock(now)))
+    assert counts["purge_safety_flags"] == 1
+    assert [f["phone"] for f in safety.for_phone(redis_client, settings, "+447700900456")] == ["+447700900456"]
+    assert safety.for_phone(redis_client, settings, "+447700900123") == []
