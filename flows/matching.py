@@ -133,11 +133,16 @@ def _short_text_target(tokens: list[str], content: list[str], tree: GuidanceTree
     return targets.pop() if len(targets) == 1 else None
 
 
+MAX_FUZZY_WORDS = 40
+
+
 def score_routes(tokens: list[str], tree: GuidanceTree) -> list[tuple[int, str]]:
     """(score, node id) for every node whose hints or keywords appear in the text."""
     text = " " + " ".join(tokens) + " "
-    content = [t for t in tokens if t not in FILLERS]
-    scored = []
+    content = list(dict.fromkeys(t for t in tokens if t not in FILLERS))  # each word once: long texts repeat
+    stems = {t.rstrip("S") for t in content}
+    fuzzy = content[:MAX_FUZZY_WORDS]  # spelling slips are forgiven in the first words only: a 1600-character
+    scored = []                        # text would otherwise cost tens of milliseconds
     for node in tree.nodes.values():
         score = 0
         for phrase in {normalise_keyword(h) for h in (*node.hints, *node.keywords)}:
@@ -146,9 +151,9 @@ def score_routes(tokens: list[str], tree: GuidanceTree) -> list[tuple[int, str]]
             if " " in phrase:
                 if f" {phrase} " in text:
                     score += 2 * len(phrase.split())
-            elif any(t == phrase or t.rstrip("S") == phrase.rstrip("S") for t in content):
+            elif phrase.rstrip("S") in stems:
                 score += 2
-            elif any(close(t, phrase) for t in content):
+            elif any(close(t, phrase) for t in fuzzy):
                 score += 1
         if score:
             scored.append((score, node.id))
