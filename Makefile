@@ -28,5 +28,12 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
+# A benchmark, not a test: the Procfile's web and worker on a fresh Redis under wrk, figures beside
+# the targets (README, Performance). wrk comes from Debian when missing (as root, like chromium).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
+	$(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
