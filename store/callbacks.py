@@ -36,6 +36,8 @@ record_outcome(redis, settings, calendar, request_id, *, staff_name, outcome, no
     has closing_text_due = True. ValueError for an unknown outcome or a finished request;
     KeyError for an unknown id. (WATCH/MULTI: a concurrent change makes it retry.)
 add_note(redis, settings, request_id, *, staff_name, note, now) -> dict   (KeyError if unknown)
+refresh_urgency(redis, settings, calendar, now) -> list[str]
+    Daily: live requests whose appeal deadline is now within reach become urgent (moved up).
 
 Record fields: id, phone (+44...), topic, topic_title, channel ("voice"|"sms"), requested_at
 (latest ask), first_requested_at, expected_on (ISO date or None), urgent (bool), deadline (ISO
@@ -374,6 +376,30 @@ def _many(redis, settings, ids) -> list[dict]:
 def list_open(redis, settings) -> list[dict]:
     """Every live request (open or claimed), urgent first, then the first to ask."""
     return _many(redis, settings, redis.zrange(open_key(settings), 0, -1))
+
+
+def refresh_urgency(redis, settings, calendar, now: dt.datetime) -> list[str]:
+    """Move up the live requests whose appeal deadline has come within reach since they were made.
+
+    Run daily (the worker's housekeeping): urgency from a deadline counts working days from
+    today, so a request that was not urgent on Monday may be by Friday. Returns the ids moved.
+    """
+    today = calendar.local(now).date()
+    moved = []
+    for record in list_open(redis, settings):
+        if record["urgent"] or not record["deadline"]:
+            continue
+        if not rules.deadline_is_close(dt.date.fromisoformat(record["deadline"]), today, calendar.holidays):
+            continue
+        first_ts = float(redis.hget(record_key(settings, record["id"]), "first_ts") or 0)
+        pipe = redis.pipeline()
+        pipe.hset(record_key(settings, record["id"]), "urgent", "1")
+        pipe.zadd(open_key(settings), {record["id"]: first_ts}, xx=True)  # XX: not if finished meanwhile
+        pipe.rpush(events_key(settings, record["id"]),
+                   _event(now, "system", "now urgent: the appeal deadline is less than 10 working days away"))
+        pipe.execute()
+        moved.append(record["id"])
+    return moved
 
 
 def list_due(redis, settings, day: dt.date) -> list[dict]:

@@ -208,3 +208,31 @@ def test_phone_numbers_never_reach_the_log(redis_client, settings, caplog):
     a = save(redis_client, settings)
     store.record_outcome(redis_client, settings, CAL, a.id, staff_name="Sam", outcome="wrong_number", note="", now=MONDAY)
     assert "900123" not in caplog.text and "7700900123" not in caplog.text
+
+
+@pytest.mark.parametrize("today,urgent", [
+    # deadline Monday 14 December 2026; urgent once it is within 10 working days of today
+    (dt.datetime(2026, 11, 27, 3, 15), False),  # Fri: 10 working days on is Fri 11 Dec
+    (dt.datetime(2026, 11, 30, 3, 15), True),   # Mon: 10 working days on is Mon 14 Dec (the deadline itself)
+    (dt.datetime(2026, 12, 1, 3, 15), True),    # Tue: 15 Dec
+])
+def test_a_deadline_coming_within_reach_makes_a_request_urgent(redis_client, settings, today, urgent):
+    older = save(redis_client, settings, phone="+447700900456")
+    later = save(redis_client, settings, now=MONDAY, deadline=dt.date(2026, 12, 14))
+    assert store.get(redis_client, settings, later.id)["urgent"] is False
+    moved = store.refresh_urgency(redis_client, settings, CAL, london(today))
+    assert moved == ([later.id] if urgent else [])
+    order = [r["id"] for r in store.list_open(redis_client, settings)]
+    assert order == ([later.id, older.id] if urgent else [older.id, later.id])
+    record = store.get(redis_client, settings, later.id)
+    assert record["urgent"] is urgent
+    assert ("now urgent" in record["events"][-1]["what"]) is urgent
+    assert store.refresh_urgency(redis_client, settings, CAL, london(today)) == []  # once
+
+
+def test_refreshing_urgency_never_brings_back_a_finished_request(redis_client, settings):
+    result = save(redis_client, settings, deadline=dt.date(2026, 12, 14))
+    redis_client.zrem(store.open_key(settings), result.id)  # as if finished between the read and the write
+    redis_client.hset(store.record_key(settings, result.id), "status", "done")
+    assert store.refresh_urgency(redis_client, settings, CAL, london(dt.datetime(2026, 12, 1))) == []
+    assert store.list_open(redis_client, settings) == []

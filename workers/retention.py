@@ -29,9 +29,13 @@ def purge_expired() -> dict[str, int]:
     """The rq job: purge, re-enqueue any message that lost its job, then book tomorrow's run."""
     from workers.outbound import requeue_orphans
 
+    from store.callbacks import refresh_urgency
+
     svc = services.for_worker()
     counts = purge_with(svc)
     counts["outbound_requeued"] = requeue_orphans(svc)
+    counts["callbacks_now_urgent"] = len(refresh_urgency(svc.connections.redis, svc.settings, svc.calendar,
+                                                         svc.clock()))
     schedule_housekeeping(svc.connections.queue)  # rq schedules on the real clock
     return counts
 

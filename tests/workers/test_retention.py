@@ -113,11 +113,18 @@ def test_the_purge_job_is_a_module_level_function():
 def test_a_real_worker_runs_the_purge_and_books_the_next_one(settings, redis_client):
     from tests.workers.support import run_worker, worker_env
 
+    from store import callbacks
+
     old = sent_text(settings, OLD)
+    svc = svc_at(settings, OLD)  # asked in October, when 4 December was far off
+    waiting = callbacks.save_request(redis_client, settings, svc.calendar, phone="+447700900123", topic="appeal",
+                                     channel="sms", source_sid="SM1", now=OLD, deadline=dt.date(2026, 12, 4))
+    assert callbacks.get(redis_client, settings, waiting.id)["urgent"] is False
     queue = svc_at(settings, NOW).connections.queue
     queue.enqueue(retention.purge_expired)
     run_worker(worker_env(settings, now=NOW))
     assert records.get(redis_client, settings, old) is None
+    assert callbacks.get(redis_client, settings, waiting.id)["urgent"] is True  # 4 December is now close
     [booked] = ScheduledJobRegistry(queue=queue).get_job_ids()
     assert booked.startswith("housekeeping-purge-")
 
