@@ -26,7 +26,8 @@ PURGE_TIMEOUT_SECONDS = 15 * 60
 
 
 def purge_expired() -> dict[str, int]:
-    """The rq job: purge, re-enqueue any message that lost its job, then book tomorrow's run."""
+    """The rq job: purge, re-enqueue any message that lost its job, move up requests whose deadline
+    is now close, then book tomorrow's run."""
     from workers.outbound import requeue_orphans
 
     from store.callbacks import refresh_urgency
