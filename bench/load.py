@@ -7,7 +7,7 @@ import re
 import shutil
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 LUA = Path(__file__).with_name("wrk.lua")
@@ -26,7 +26,9 @@ class LoadResult:
     max_ms: float
     errors: int
     laps: int
+    sent: int = 0
     other_cpu: float = 0.0  # % of the machine used by processes that are not the bench's
+    quantiles: list = field(default_factory=list, repr=False)  # (percentile, microseconds), ascending
 
     @property
     def rps(self) -> float:
@@ -47,33 +49,56 @@ def require_wrk() -> None:
         raise SystemExit("wrk is not installed: run `make bench`, or apt-get install wrk")
 
 
-def wrk_command(base_url: str, request_file: Path, clients: int, seconds: float) -> list[str]:
-    """wrk with bench/wrk.lua replaying request_file over `clients` connections."""
+def wrk_command(base_url: str, request_file: Path, clients: int, seconds: float, start: int = 0) -> list[str]:
+    """wrk with bench/wrk.lua replaying request_file, from request `start`, over `clients` connections."""
     return ["wrk", "-t", str(THREADS), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", f"{TIMEOUT_SECONDS}s",
-            "-s", str(LUA), base_url, "--", str(request_file), str(THREADS)]
+            "-s", str(LUA), base_url, "--", str(request_file), str(THREADS), str(start)]
 
 
-def run_wrk(base_url: str, request_file: Path, clients: int, seconds: float) -> LoadResult:
+def run_wrk(base_url: str, request_file: Path, clients: int, seconds: float, start: int = 0) -> LoadResult:
     """Replay the file with `clients` keep-alive connections for `seconds`."""
-    cmd = wrk_command(base_url, request_file, clients, seconds)
+    cmd = wrk_command(base_url, request_file, clients, seconds, start)
     out = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, BENCH_ONCE="0"),
                          check=True).stdout
     return parse(out)
 
 
-def start_once(base_url: str, request_file: Path, clients: int, limit_seconds: float) -> subprocess.Popen:
-    """Send every request in the file exactly once; stop_wrk() ends it and reads its figures."""
-    cmd = wrk_command(base_url, request_file, clients, limit_seconds)
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, BENCH_ONCE="1"))
+def run_in_parts(base_url: str, request_file: Path, clients: int, seconds: float, parts: int) -> LoadResult:
+    """`parts` runs back to back, each with new connections, merged into one result.
+
+    gunicorn's workers share the connections unevenly (whichever wakes first accepts a batch), and
+    keep-alive fixes the split for a whole run: fresh connections each part average that out.
+    """
+    results, start = [], 0
+    for _ in range(parts):
+        results.append(run_wrk(base_url, request_file, clients, max(1, round(seconds / parts)), start))
+        start += results[-1].sent
+    return merge(results)
 
 
-def stop_wrk(proc: subprocess.Popen) -> LoadResult:
-    """Interrupt wrk (it sleeps out its whole duration otherwise) and parse what it printed."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=30)
-    return parse(out)
+def merge(results: list[LoadResult]) -> LoadResult:
+    """One result from several runs: counts added, percentiles of the runs' latencies taken together."""
+    return LoadResult(requests=sum(r.requests for r in results), seconds=sum(r.seconds for r in results),
+                      p50_ms=mixed_percentile(results, 50) / 1e3, p99_ms=mixed_percentile(results, 99) / 1e3,
+                      max_ms=max(r.max_ms for r in results), errors=sum(r.errors for r in results),
+                      laps=sum(r.laps for r in results), sent=sum(r.sent for r in results))
+
+
+def mixed_percentile(results: list[LoadResult], p: float) -> float:
+    """A percentile of all answers of several runs, each run's latencies known at fine percentiles."""
+    mass = []
+    for r in results:
+        previous = 0.0
+        for q, us in r.quantiles:
+            mass.append((us, r.requests * (q - previous) / 100))
+            previous = q
+    mass.sort()
+    rank, seen = sum(m for _, m in mass) * p / 100, 0.0
+    for us, m in mass:
+        seen += m
+        if seen >= rank - 1e-9:
+            return us
+    return 0.0
 
 
 def parse(out: str) -> LoadResult:
@@ -83,5 +108,8 @@ def parse(out: str) -> LoadResult:
         raise RuntimeError(f"wrk printed no result:\n{out}")
     v = {k: int(n) for k, n in (pair.split("=") for pair in line.split()[1:])}
     errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
+    quantile_line = next((l for l in out.splitlines() if l.startswith("QUANTILES ")), "QUANTILES")
+    quantiles = [(float(q), int(us)) for q, us in (pair.split(":") for pair in quantile_line.split()[1:])]
     return LoadResult(requests=v["requests"], seconds=v["duration_us"] / 1e6, p50_ms=v["p50_us"] / 1e3,
-                      p99_ms=v["p99_us"] / 1e3, max_ms=v["max_us"] / 1e3, errors=errors, laps=v["laps"])
+                      p99_ms=v["p99_us"] / 1e3, max_ms=v["max_us"] / 1e3, errors=errors, laps=v["laps"],
+                      sent=v["sent"], quantiles=quantiles)

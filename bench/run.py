@@ -34,6 +34,7 @@ from store import callbacks as callback_store
 NOW = "2026-11-22T17:00"  # a Sunday: the line is closed, and texts may go (09:00-19:00 window)
 CLIENTS = (8, 32, 128)
 CELL_SECONDS = 6
+CELL_PARTS = 3  # each cell is this many wrk runs, each with new connections (see load.run_in_parts)
 WARM_SECONDS = 1
 REDIS_PASS_REQUESTS = 200
 BURST_REQUESTS = 1000
@@ -159,7 +160,7 @@ def throughput(b: Bench, seconds: float, pids: list[int]) -> None:
 def cell(url: str, path: Path, clients: int, seconds: float, pids: list[int]) -> load.LoadResult:
     """One wrk run, with the share of the machine other processes took meanwhile."""
     meter = stack.OtherCpu(pids)
-    result = load.run_wrk(url, path, clients, seconds)
+    result = load.run_in_parts(url, path, clients, seconds, CELL_PARTS)
     return replace(result, other_cpu=meter.percent())
 
 
@@ -247,8 +248,8 @@ def print_header(b: Bench, r: redis.Redis, seconds: float) -> None:
     print(f"          gunicorn {gunicorn.__version__}; the bare endpoint is bench/bare_app.py on the same line")
     print(f"redis     {r.info('server')['redis_version']}, fresh for this run (unix socket, no persistence); "
           f"worker: rq {rq.__version__}, `{stack.procfile_command('worker')}`")
-    print(f"load      {load.wrk_version()}, {load.THREADS} thread, keep-alive, closed loop; "
-          f"{seconds:g} s per cell after a {WARM_SECONDS} s warm-up per endpoint")
+    print(f"load      {load.wrk_version()}, {load.THREADS} thread, keep-alive, closed loop; {seconds:g} s per cell "
+          f"as {CELL_PARTS} runs with new connections, after a {WARM_SECONDS} s warm-up per endpoint")
     print(f"clock     HELPLINE_NOW={NOW} (Sunday: line closed, inside the sending window); outbox sender")
     print(f"machine load before the run: {b.load_before:.2f} (1-minute load average)")
 

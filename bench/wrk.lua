@@ -1,6 +1,8 @@
 -- wrk script for `make bench`: send pre-built, pre-signed requests from a file (NUL-separated).
--- wrk -s bench/wrk.lua URL -- FILE THREADS
--- Each request is sent once per lap; "laps" > 0 in the result means ids were reused.
+-- wrk -s bench/wrk.lua URL -- FILE THREADS START
+-- Requests are taken in order from index START; "laps" > 0 in the result means ids were reused.
+-- done() prints the figures and the latency at many percentiles (wrk's Lua gives no histogram), so
+-- the bench can merge runs.
 -- With BENCH_ONCE=1 in the environment each request is sent exactly once, then the thread stops as
 -- soon as all of them are answered (GET /healthz keeps any idle connection busy meanwhile). wrk
 -- itself still waits out its duration: the bench interrupts it once Redis holds every request.
@@ -30,7 +32,7 @@ function init(args)
     start = s + 1
   end
   stride = tonumber(args[2] or "1")
-  index = id
+  index = tonumber(args[3] or "0") + id
   mine = math.floor((#reqs - id + stride - 1) / stride)
   sent, laps, answered = 0, 0, 0
   counted = id ~= 0
@@ -73,4 +75,10 @@ function done(summary, latency, requests)
     "BENCH requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d connect=%d read=%d write=%d status=%d timeout=%d sent=%d laps=%d\n",
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
     e.connect, e.read, e.write, e.status, e.timeout, sent_all, laps_all))
+  local points = {}
+  for i = 1, 180 do points[#points + 1] = i / 2 end
+  for i = 1, 100 do points[#points + 1] = 90 + i / 10 end
+  local quantiles = {}
+  for _, p in ipairs(points) do quantiles[#quantiles + 1] = p .. ":" .. latency:percentile(p) end
+  io.write("QUANTILES ", table.concat(quantiles, " "), "\n")
 end
