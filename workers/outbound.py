@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
+from dataclasses import dataclass
 
 from rq import Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job
 
+from clock import LONDON
+from flows import delivery_problems
 from flows.sending_rules import mask, next_window_start, normalise_uk_number
+from store import optouts
 from store import outbound as records
 
 log = logging.getLogger(__name__)
@@ -99,16 +102,51 @@ def cancel(svc, message_id: str, *, reason: str) -> bool:
     return True
 
 
-def resend(svc, message_id: str) -> str | None:
-    """For staff: send again a message whose fate was unknown or that failed (they have
-    checked it did not arrive). Returns the new job id, or None if it cannot be resent."""
+class CannotResend(ValueError):
+    """Why a message may not be sent again, in plain words for staff."""
+
+
+@dataclass(frozen=True)
+class Resent:
+    """The new message that carries a resend, and whether this call created it."""
+
+    message_id: str
+    first: bool  # False: it had been sent again already (a double click): nothing new was queued
+
+
+def resend(svc, message_id: str, *, by: str, checked_with_parent: bool = False) -> Resent:
+    """For staff: send again a text that did not get through, as a NEW message.
+
+    Only what flows.delivery_problems allows (never refused, opted-out or invalid numbers; an
+    unknown fate only when `checked_with_parent`). The original keeps its status and history
+    and gains resent_as/resent_by/resent_at; the new one has resend_of. Its dedupe key,
+    "resend-{original id}", makes a double click (or two advisers at once) one new message.
+    Raises CannotResend.
+    """
     redis, settings = svc.connections.redis, svc.settings
-    record = records.get(redis, settings, message_id)
-    if record is None or record.get("status") not in (records.UNKNOWN, records.FAILED):
-        return None
-    records.update(redis, settings, message_id, now=svc.clock(), status=records.QUEUED, error="", attempts=0)
-    redis.persist(records.record_key(settings, message_id))
-    return enqueue_delivery(svc, message_id, suffix=f"resend-{secrets.token_hex(4)}")
+    original = records.get(redis, settings, message_id)
+    if original is None:
+        raise CannotResend("This message is no longer on record (it may have been erased).")
+    if original.get("resent_as"):
+        return Resent(original["resent_as"], first=False)
+    now = svc.clock()
+    verdict = delivery_problems.assess(original, today=now.astimezone(LONDON).date(),
+                                       opted_out=optouts.is_opted_out(redis, settings, original["to"]))
+    if not verdict.can_resend:
+        raise CannotResend(verdict.advice)
+    if verdict.needs_check and not checked_with_parent:
+        raise CannotResend("First check with the parent that it did not arrive, and tick the box to say so.")
+    send_at = _first_moment(svc, now, None, immediate=False)  # not a reply: the night rule applies
+    record = _new_record(now, kind="sms", to=original["to"], purpose=original["purpose"], body=original["body"],
+                         immediate=0, status=records.SCHEDULED if send_at else records.QUEUED,
+                         not_before=send_at.isoformat() if send_at else "", resend_of=message_id, resent_by=by,
+                         first_due=delivery_problems.due_day(original).isoformat())
+    new_id = _store_and_enqueue(svc, record, f"resend-{message_id}", send_at, now)
+    if new_id != record["id"]:  # another click won the dedupe key a moment ago
+        return Resent(new_id, first=False)
+    records.update(redis, settings, message_id, now=now, resent_as=new_id, resent_by=by, resent_at=now.isoformat())
+    log.info("staff %s sent again %s %s to %s as %s", by, original["purpose"], message_id, mask(original["to"]), new_id)
+    return Resent(new_id, first=True)
 
 
 def requeue_orphans(svc, *, older_than: dt.timedelta = dt.timedelta(minutes=15)) -> int:

@@ -238,10 +238,15 @@ def test_an_ambiguous_send_is_marked_unknown_and_never_resent(settings, standin)
     assert deliver_with(svc, message_id) == "unknown"
     assert len(message_posts(standin)) == 1
     assert "ambiguous" in record(svc, message_id)["error"]
-    # Staff checked: it did not arrive. They resend on purpose.
-    assert outbound.resend(svc, message_id)
-    assert deliver_with(svc, message_id) == "sent"
+    # Staff checked: it did not arrive. They resend on purpose, as a new message.
+    with pytest.raises(outbound.CannotResend):
+        outbound.resend(svc, message_id, by="sam")  # not without checking with the parent
+    again = outbound.resend(svc, message_id, by="sam", checked_with_parent=True)
+    assert again.first and again.message_id != message_id
+    assert deliver_with(svc, again.message_id) == "sent"
     assert len(message_posts(standin)) == 2
+    assert record(svc, message_id)["status"] == "unknown"  # the original keeps what happened to it
+    assert record(svc, message_id)["resent_as"] == again.message_id
 
 
 def test_a_sending_record_with_a_sid_is_reconciled_with_twilio(settings, standin):
