@@ -1,7 +1,8 @@
 """Staff pages: login and the callback queue, under /staff.
 
-auth.py   login, logout, session expiry, CSRF and security headers (every staff request)
-views.py  the queue, one request's page (phone number, outcome, notes, call now), the outbox
+auth.py      login, logout, session expiry, CSRF and security headers (every staff request)
+views.py     the queue, one request's page (phone number, outcome, notes, call now), the outbox
+messages.py  texts and calls that did not get through: what happened, Send again, Dismiss
 """
 
 from flask import Blueprint
@@ -9,4 +10,4 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from staff import auth, views  # noqa: E402,F401  (they add their routes and hooks to bp)
+from staff import auth, messages, views  # noqa: E402,F401  (they add their routes and hooks to bp)

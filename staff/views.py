@@ -21,6 +21,7 @@ from flows import callbacks as rules
 from flows.sending_rules import mask
 from flows.wording import long_date
 from staff import bp
+from staff.messages import needing_action
 from store import callbacks
 from store import safety as safety_flags
 from workers.senders import list_outbox
@@ -157,7 +158,8 @@ def queue():
         "staff_queue.html", now=now, today=long_date(today), due=due,
         later=callbacks.list_later(redis, settings, today), done=callbacks.list_done(redis, settings, limit=30),
         mine=mine, waiting=sum(1 for r in due if r["status"] == "open"),
-        safety_flags=_safety_flags(redis, settings), line_open=svc.calendar.is_open(now))
+        safety_flags=_safety_flags(redis, settings), line_open=svc.calendar.is_open(now),
+        not_through=needing_action(redis, settings, now))
 
 
 @bp.post("/claim")

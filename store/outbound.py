@@ -124,6 +124,32 @@ def ids_created_before(redis, settings, cutoff: dt.datetime) -> list[str]:
     return [as_str(v) for v in redis.zrangebyscore(all_index(settings), "-inf", cutoff.timestamp())]
 
 
+def ids_created_since(redis, settings, since: dt.datetime) -> list[str]:
+    """Ids of records created at or after `since`, newest first."""
+    return [as_str(v) for v in redis.zrevrangebyscore(all_index(settings), "+inf", since.timestamp())]
+
+
+def get_many(redis, settings, message_ids: list[str], *, fields: tuple[str, ...] = ()) -> list[dict]:
+    """The records with these ids, in the same order, in one round trip (gone ones left out).
+
+    With `fields`, only those fields (and "id"): a cheap scan of many records.
+    """
+    pipe = redis.pipeline(transaction=False)
+    for message_id in message_ids:
+        key = record_key(settings, message_id)
+        if fields:
+            pipe.hmget(key, ["id", *fields])
+        else:
+            pipe.hgetall(key)
+    found = []
+    for raw in pipe.execute():
+        record = dict(zip(("id", *fields), raw)) if fields else raw
+        record = {as_str(k): as_str(v) for k, v in record.items() if v is not None}
+        if record.get("id"):
+            found.append(record)
+    return found
+
+
 def delete(redis, settings, message_id: str, *, phone: str | None = None) -> bool:
     """Remove a record and every index entry that points at it; True if it existed."""
     record = get(redis, settings, message_id) or {}

@@ -22,8 +22,12 @@ from app import create_app
 from clock import fixed_clock
 from simulator import serve
 from store import callbacks
+from store import outbound as records
 from tests.conftest import OPEN_MONDAY
 from tests.staff import PASSWORD, add_adviser, store_of
+from tests.workers.support import svc_at
+from workers.jobs import deliver_with
+from workers.outbound import queue_text
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "chromedriver")
@@ -149,3 +153,31 @@ def test_the_claim_button_is_reachable_and_visibly_focused_by_keyboard(browser, 
     assert outline == "solid"  # a visible focus ring, not the browser's faint default
     claim.send_keys(Keys.ENTER)
     assert wait_for(browser, (By.CSS_SELECTOR, ".phone a")).text == "07700 900123"
+
+
+def test_an_adviser_sends_again_a_text_whose_fate_was_unknown(browser, served, settings):
+    svc = svc_at(settings, OPEN_MONDAY)
+    message_id = queue_text(svc, to="07700 900789", body="We will call you on Monday.", purpose="callback_confirmation")
+    records.update(svc.connections.redis, svc.settings, message_id, now=svc.clock(), status="sending")
+    assert deliver_with(svc, message_id) == "unknown"  # a worker died mid-send
+
+    browser.get(served + "/staff/login")
+    browser.find_element(By.ID, "name").send_keys("sam")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+    wait_for(browser, (By.TAG_NAME, "h1"))
+    browser.find_element(By.LINK_TEXT, "1 message did not get through").click()
+    assert wait_for(browser, (By.TAG_NAME, "h1")).text == "Messages that did not get through"
+    card = browser.find_element(By.CSS_SELECTOR, f"[data-message='{message_id}']")
+    assert "Check with the parent before sending again." in card.text and "+44 7700 900***" in card.text
+    send = card.find_element(By.XPATH, ".//button[normalize-space()='Send again']")
+    checkbox = card.find_element(By.NAME, "checked_with_parent")
+    send.click()  # not ticked: the browser itself holds the form back (no JavaScript needed)
+    assert browser.execute_script("return arguments[0].validity.valueMissing", checkbox) is True
+    card.find_element(By.XPATH, ".//label[contains(., 'I have checked with the parent')]").click()
+    assert checkbox.is_selected()  # the label is tied to its checkbox
+    send.click()
+    banner = wait_for(browser, (By.CSS_SELECTOR, ".banner-success"))
+    assert "Sent again: a new call back confirmation to +44 7700 900*** is on its way." in banner.text
+    resent = browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='resent-heading']")
+    assert "By sam" in resent.text and "Now: Waiting to be sent" in resent.text
+    assert "900789" not in browser.page_source and "900789" not in browser.current_url

@@ -6,10 +6,12 @@ from staff.auth import PUBLIC_ENDPOINTS
 from tests.conftest import OPEN_MONDAY
 from tests.staff import csrf_from
 from store import callbacks
+from store import outbound
 from tests.staff import store_of
+from workers.outbound import queue_text
 
-# Values for URL variables: a real request id, so a refusal is the guard's doing, not a 404.
-SAMPLE_ARGS = {"request_id": None, "filename": "staff.css"}
+# Values for URL variables: a real request id and message id, so a refusal is the guard's doing, not a 404.
+SAMPLE_ARGS = {"request_id": None, "message_id": None, "filename": "staff.css"}
 
 
 @pytest.fixture
@@ -19,6 +21,10 @@ def app(make_app):
     saved = callbacks.save_request(redis, settings, calendar, phone="07700 900123", topic="general",
                                    channel="voice", source_sid="CA" + "1" * 32, now=OPEN_MONDAY)
     SAMPLE_ARGS["request_id"] = saved.id
+    svc = app.extensions["helpline"]
+    message_id = queue_text(svc, to="07700 900123", body="We will call you.", purpose="callback_confirmation")
+    outbound.finish(redis, settings, message_id, outbound.UNDELIVERED, now=OPEN_MONDAY, error_code="30003")
+    SAMPLE_ARGS["message_id"] = message_id
     return app
 
 
@@ -44,7 +50,8 @@ def test_only_the_login_page_and_the_stylesheet_are_public():
 def test_the_walk_finds_the_staff_routes(app):
     endpoints = {r.endpoint for r in staff_rules(app)}
     assert {"staff.queue", "staff.claim_next", "staff.callback", "staff.outcome", "staff.note",
-            "staff.call_now", "staff.voice_message", "staff.outbox", "staff.logout"} <= endpoints
+            "staff.call_now", "staff.voice_message", "staff.outbox", "staff.logout", "staff.messages",
+            "staff.resend_message", "staff.dismiss_message"} <= endpoints
 
 
 def test_every_staff_route_refuses_an_anonymous_visitor(app):
@@ -64,10 +71,12 @@ def test_every_staff_route_refuses_an_anonymous_visitor(app):
                 response = client.post(url, data={"csrf_token": token, "outcome": "reached", "note": "x"})
                 assert refused(response), (method, url, response.status_code)
             checked.append((method, rule.endpoint))
-    assert len(checked) >= 9
+    assert len(checked) >= 12
     redis, settings, _ = store_of(app)
     record = callbacks.get(redis, settings, SAMPLE_ARGS["request_id"])
     assert record["status"] == "open" and len(record["events"]) == 1  # nothing was changed
+    message = outbound.get(redis, settings, SAMPLE_ARGS["message_id"])
+    assert message["status"] == "undelivered" and "resent_as" not in message and "dismissed_at" not in message
 
 
 def test_public_routes_do_not_show_staff_data(app):
