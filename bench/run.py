@@ -35,6 +35,8 @@ NOW = "2026-11-22T17:00"  # a Sunday: the line is closed, and texts may go (09:0
 CLIENTS = (8, 32, 128)
 CELL_SECONDS = 6
 CELL_PARTS = 3  # each cell is this many wrk runs, each with new connections (see load.run_in_parts)
+OTHERS_RETRY_PERCENT = 10  # a shared machine: measure a cell again if other work took this much CPU
+CELL_TRIES = 3
 WARM_SECONDS = 1
 REDIS_PASS_REQUESTS = 200
 BURST_REQUESTS = 1000
@@ -147,21 +149,31 @@ def measure_redis(b: Bench, r: redis.Redis) -> None:
 
 def throughput(b: Bench, seconds: float, pids: list[int]) -> None:
     """Every webhook and the bare endpoint at each number of clients, taking turns."""
+    def maker(name, make):
+        n = int(SMS_RATE_CAP * seconds) if name == "sms" else CALL_FILE_REQUESTS
+        return lambda: b.file(f"cell-{name}", b.requests(make, n))
+
+    files = {"bare": lambda: bare_file(b, "cell-bare", CALL_FILE_REQUESTS)}
+    files |= {name: maker(name, make) for name, (_, make) in WEBHOOKS.items()}
     for clients in CLIENTS:
-        sms_file = b.file("cell-sms", b.requests(tr.sms_keyword, int(SMS_RATE_CAP * seconds)))
-        bare = bare_file(b, "cell-bare", CALL_FILE_REQUESTS)
-        b.cells[("bare", clients)] = cell(f"http://127.0.0.1:{b.bare_port}", bare, clients, seconds, pids)
-        for name, (_, make) in WEBHOOKS.items():
-            path = sms_file if name == "sms" else b.file(f"cell-{name}", b.requests(make, CALL_FILE_REQUESTS))
-            b.cells[(name, clients)] = cell(f"http://{b.host}", path, clients, seconds, pids)
+        for name, make_file in files.items():
+            port = b.bare_port if name == "bare" else b.web_port
+            b.cells[(name, clients)] = cell(f"http://127.0.0.1:{port}", make_file, clients, seconds, pids)
         progress(f"  {clients} clients done")
 
 
-def cell(url: str, path: Path, clients: int, seconds: float, pids: list[int]) -> load.LoadResult:
-    """One wrk run, with the share of the machine other processes took meanwhile."""
-    meter = stack.OtherCpu(pids)
-    result = load.run_in_parts(url, path, clients, seconds, CELL_PARTS)
-    return replace(result, other_cpu=meter.percent())
+def cell(url: str, make_file, clients: int, seconds: float, pids: list[int]) -> load.LoadResult:
+    """One cell, with the share of the machine other processes took meanwhile; again if that was a lot.
+
+    Every try gets a new request file, so no MessageSid is ever sent twice.
+    """
+    tries = []
+    while len(tries) < CELL_TRIES and (not tries or tries[-1].other_cpu > OTHERS_RETRY_PERCENT):
+        path = make_file()
+        meter = stack.OtherCpu(pids)
+        result = load.run_in_parts(url, path, clients, seconds, CELL_PARTS)
+        tries.append(replace(result, other_cpu=meter.percent()))
+    return min(tries, key=lambda r: r.other_cpu)
 
 
 def callback_burst(b: Bench, r: redis.Redis):
@@ -268,7 +280,8 @@ def print_throughput(b: Bench) -> None:
                   f"{got.errors:>8}{ratio:>8.2f}{got.other_cpu:>7.0f}%")
             if got.laps and label == WEBHOOKS["sms"][0]:
                 b.notes.append(f"{label} at {clients} clients reused request ids ({got.laps} laps)")
-    print("  (others: the share of all CPUs that processes outside the bench used during the cell)")
+    print(f"  (others: the share of all CPUs that processes outside the bench used during the cell; a cell is "
+          f"measured again, up to {CELL_TRIES} times, when it is over {OTHERS_RETRY_PERCENT}%)")
 
 
 def print_redis(b: Bench) -> None:

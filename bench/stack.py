@@ -110,12 +110,13 @@ def children(pid: int) -> list[int]:
 
 
 def tree(roots: list[int]) -> list[int]:
-    """These processes and all their descendants."""
+    """These processes and all their descendants, each once."""
     pids, todo = [], list(roots)
     while todo:
         pid = todo.pop()
-        pids.append(pid)
-        todo += children(pid)
+        if pid not in pids:
+            pids.append(pid)
+            todo += children(pid)
     return pids
 
 
