@@ -101,6 +101,21 @@ def mixed_percentile(results: list[LoadResult], p: float) -> float:
     return 0.0
 
 
+def start_once(base_url: str, request_file: Path, clients: int, limit_seconds: float) -> subprocess.Popen:
+    """Send every request in the file exactly once; stop_wrk() ends it and reads its figures."""
+    cmd = wrk_command(base_url, request_file, clients, limit_seconds)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, BENCH_ONCE="1"))
+
+
+def stop_wrk(proc: subprocess.Popen) -> LoadResult:
+    """Interrupt wrk (it sleeps out its whole duration otherwise) and parse what it printed."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=30)
+    return parse(out)
+
+
 def parse(out: str) -> LoadResult:
     """The BENCH line that wrk.lua's done() prints."""
     line = next((l for l in out.splitlines() if l.startswith("BENCH ")), None)
