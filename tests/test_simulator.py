@@ -124,3 +124,15 @@ def test_the_simulator_shows_what_the_worker_put_in_the_outbox(settings, redis_c
     assert show_outbox(redis, settings.key_prefix, "+447700900123", seen, wait_seconds=0, echo=printed.append) == 1
     assert printed == ["TO YOUR PHONE (outbox, NOT SENT): Your guidance, as asked."]
     assert show_outbox(redis, settings.key_prefix, "+447700900123", seen, wait_seconds=0) == 0  # shown once
+
+
+def test_the_terminal_phone_still_works_when_the_outbox_cannot_be_read():
+    import redis as redis_lib
+
+    from simulator import _outbox_snapshot, show_outbox
+
+    dead = redis_lib.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    lines = []
+    assert _outbox_snapshot(dead, "helpline:") == set()
+    assert show_outbox(dead, "helpline:", "+447700900123", set(), wait_seconds=0, echo=lines.append) == 0
+    assert lines == ["[the outbox cannot be read: Redis is not answering]"]
