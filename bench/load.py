@@ -63,19 +63,6 @@ def run_wrk(base_url: str, request_file: Path, clients: int, seconds: float, sta
     return parse(out)
 
 
-def run_in_parts(base_url: str, request_file: Path, clients: int, seconds: float, parts: int) -> LoadResult:
-    """`parts` runs back to back, each with new connections, merged into one result.
-
-    gunicorn's workers share the connections unevenly (whichever wakes first accepts a batch), and
-    keep-alive fixes the split for a whole run: fresh connections each part average that out.
-    """
-    results, start = [], 0
-    for _ in range(parts):
-        results.append(run_wrk(base_url, request_file, clients, max(1, round(seconds / parts)), start))
-        start += results[-1].sent
-    return merge(results)
-
-
 def merge(results: list[LoadResult]) -> LoadResult:
     """One result from several runs: counts added, percentiles of the runs' latencies taken together."""
     return LoadResult(requests=sum(r.requests for r in results), seconds=sum(r.seconds for r in results),

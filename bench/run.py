@@ -34,8 +34,8 @@ from store import callbacks as callback_store
 NOW = "2026-11-22T17:00"  # a Sunday: the line is closed, and texts may go (09:00-19:00 window)
 CLIENTS = (8, 32, 128)
 CELL_SECONDS = 6
-CELL_PARTS = 3  # each cell is this many wrk runs, each with new connections (see load.run_in_parts)
-OTHERS_RETRY_PERCENT = 10  # a shared machine: measure a cell again if other work took this much CPU
+CELL_PARTS = 6  # each cell is this many short wrk runs, in rotation with the other endpoints
+OTHERS_RETRY_PERCENT = 10  # a shared machine: a run is made again if other work took this much CPU
 CELL_TRIES = 3
 WARM_SECONDS = 1
 REDIS_PASS_REQUESTS = 200
@@ -44,7 +44,7 @@ BURST_CLIENTS = 32
 BURST_LIMIT_SECONDS = 120
 EMPTY_JOBS = 1000
 SMS_RATE_CAP = 3000  # texts per second the unique-MessageSid files are sized for
-CALL_FILE_REQUESTS = 5000  # calls may reuse a CallSid: those steps keep nothing per call
+CALL_FILE_REQUESTS = 2000  # calls may reuse a CallSid: those steps keep nothing per call
 PREFIX = Settings.key_prefix
 QUEUE = Settings.queue_name
 OPEN_KEY = callback_store.open_key(Settings())
@@ -148,30 +148,41 @@ def measure_redis(b: Bench, r: redis.Redis) -> None:
 
 
 def throughput(b: Bench, seconds: float, pids: list[int]) -> None:
-    """Every webhook and the bare endpoint at each number of clients, taking turns."""
-    def maker(name, make):
-        n = int(SMS_RATE_CAP * seconds) if name == "sms" else CALL_FILE_REQUESTS
-        return lambda: b.file(f"cell-{name}", b.requests(make, n))
+    """Every webhook and the bare endpoint at each number of clients, in short turns.
 
-    files = {"bare": lambda: bare_file(b, "cell-bare", CALL_FILE_REQUESTS)}
-    files |= {name: maker(name, make) for name, (_, make) in WEBHOOKS.items()}
+    The machine's speed drifts (other virtual machines on the host take turns), so each cell is
+    CELL_PARTS short runs taken in rotation with the other endpoints, and the ratio to the bare
+    endpoint compares runs made over the same stretch of time. Every run opens new connections
+    (gunicorn's workers split keep-alive connections unevenly, fixed for a run) and gets new
+    requests, so no MessageSid is ever sent twice.
+    """
+    part = max(1, round(seconds / CELL_PARTS))
+    files = {"bare": lambda: bare_file(b, "part-bare", CALL_FILE_REQUESTS)}
+    files |= {name: part_file(b, name, make, part) for name, (_, make) in WEBHOOKS.items()}
     for clients in CLIENTS:
-        for name, make_file in files.items():
-            port = b.bare_port if name == "bare" else b.web_port
-            b.cells[(name, clients)] = cell(f"http://127.0.0.1:{port}", make_file, clients, seconds, pids)
+        parts = {name: [] for name in files}
+        for _ in range(CELL_PARTS):
+            for name, make_file in files.items():
+                port = b.bare_port if name == "bare" else b.web_port
+                parts[name].append(measured(f"http://127.0.0.1:{port}", make_file, clients, part, pids))
+        for name, runs in parts.items():
+            b.cells[(name, clients)] = replace(load.merge(runs), other_cpu=max(r.other_cpu for r in runs))
         progress(f"  {clients} clients done")
 
 
-def cell(url: str, make_file, clients: int, seconds: float, pids: list[int]) -> load.LoadResult:
-    """One cell, with the share of the machine other processes took meanwhile; again if that was a lot.
+def part_file(b: Bench, name: str, make, seconds: int):
+    """Makes the request file for one short run: texts need one MessageSid per request sent."""
+    n = SMS_RATE_CAP * seconds if name == "sms" else CALL_FILE_REQUESTS
+    return lambda: b.file(f"part-{name}", b.requests(make, n))
 
-    Every try gets a new request file, so no MessageSid is ever sent twice.
-    """
+
+def measured(url: str, make_file, clients: int, seconds: int, pids: list[int]) -> load.LoadResult:
+    """One run with the share of the machine other processes took meanwhile; again if that was a lot."""
     tries = []
     while len(tries) < CELL_TRIES and (not tries or tries[-1].other_cpu > OTHERS_RETRY_PERCENT):
         path = make_file()
         meter = stack.OtherCpu(pids)
-        result = load.run_in_parts(url, path, clients, seconds, CELL_PARTS)
+        result = load.run_wrk(url, path, clients, seconds)
         tries.append(replace(result, other_cpu=meter.percent()))
     return min(tries, key=lambda r: r.other_cpu)
 
@@ -260,8 +271,8 @@ def print_header(b: Bench, r: redis.Redis, seconds: float) -> None:
     print(f"          gunicorn {gunicorn.__version__}; the bare endpoint is bench/bare_app.py on the same line")
     print(f"redis     {r.info('server')['redis_version']}, fresh for this run (unix socket, no persistence); "
           f"worker: rq {rq.__version__}, `{stack.procfile_command('worker')}`")
-    print(f"load      {load.wrk_version()}, {load.THREADS} thread, keep-alive, closed loop; {seconds:g} s per cell "
-          f"as {CELL_PARTS} runs with new connections, after a {WARM_SECONDS} s warm-up per endpoint")
+    print(f"load      {load.wrk_version()}, {load.THREADS} thread, keep-alive, closed loop; {seconds:g} s per cell: "
+          f"{CELL_PARTS} runs with new connections, in turn with the other endpoints; {WARM_SECONDS} s warm-up each")
     print(f"clock     HELPLINE_NOW={NOW} (Sunday: line closed, inside the sending window); outbox sender")
     print(f"machine load before the run: {b.load_before:.2f} (1-minute load average)")
 
@@ -280,8 +291,8 @@ def print_throughput(b: Bench) -> None:
                   f"{got.errors:>8}{ratio:>8.2f}{got.other_cpu:>7.0f}%")
             if got.laps and label == WEBHOOKS["sms"][0]:
                 b.notes.append(f"{label} at {clients} clients reused request ids ({got.laps} laps)")
-    print(f"  (others: the share of all CPUs that processes outside the bench used during the cell; a cell is "
-          f"measured again, up to {CELL_TRIES} times, when it is over {OTHERS_RETRY_PERCENT}%)")
+    print(f"  (others: the most CPU that processes outside the bench used during one of the cell's runs, as a "
+          f"share of the machine; a run over {OTHERS_RETRY_PERCENT}% is made again, up to {CELL_TRIES} times)")
 
 
 def print_redis(b: Bench) -> None:
