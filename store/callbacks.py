@@ -131,17 +131,18 @@ if chosen ~= '' then
   redis.call('INCR', ARGV[8] .. chosen)
   redis.call('EXPIRE', ARGV[8] .. chosen, ARGV[13])
 end
-local rk = ARGV[1] .. ARGV[2]
-local fields = cjson.decode(ARGV[3])
-for k, v in pairs(fields) do redis.call('HSET', rk, k, v) end
-redis.call('HSET', rk, 'expected_on', chosen)
+local id = tostring(redis.call('INCR', ARGV[2]))
+local rk = ARGV[1] .. id
+local flat = {'id', id, 'expected_on', chosen}
+for k, v in pairs(cjson.decode(ARGV[3])) do flat[#flat + 1] = k; flat[#flat + 1] = v end
+redis.call('HSET', rk, unpack(flat))
 local score = tonumber(ARGV[15])
 if ARGV[5] ~= '1' then score = score + offset end
-redis.call('ZADD', KEYS[3], score, ARGV[2])
-redis.call('SET', KEYS[2], ARGV[2])
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[12])
+redis.call('ZADD', KEYS[3], score, id)
+redis.call('SET', KEYS[2], id)
+redis.call('SET', KEYS[1], id, 'EX', ARGV[12])
 redis.call('RPUSH', rk .. ':events', ARGV[10])
-return {'created', ARGV[2], chosen}
+return {'created', id, chosen}
 """
 
 _CLAIM = """
@@ -248,9 +249,8 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     title = rules.topic_title(load_guidance(), topic)
     safety = bool(urgent)
     urgent = rules.is_urgent(safety=safety, deadline=deadline, today=now.date(), bh=calendar.holidays)
-    request_id = str(redis.incr(settings.key("callbacks", "seq")))
-    fields = {
-        "id": request_id, "phone": number, "topic": topic, "topic_title": title, "channel": channel,
+    fields = {  # the script adds id (from callbacks:seq) and expected_on
+        "phone": number, "topic": topic, "topic_title": title, "channel": channel,
         "requested_at": now.isoformat(), "first_requested_at": now.isoformat(), "first_ts": str(now.timestamp()),
         "urgent": "1" if urgent else "0", "deadline": deadline.isoformat() if deadline else "",
         "status": rules.OPEN, "attempts": "0", "attempt_days": "[]", "voicemail_ok": _flag(voicemail_ok),
@@ -276,7 +276,7 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     kind, found_id, expected = redis.eval(
         _SAVE, 4, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
         asks_key(settings, requester or number),
-        settings.key("callback", ""), request_id, json.dumps(fields), json.dumps(merge),
+        settings.key("callback", ""), settings.key("callbacks", "seq"), json.dumps(fields), json.dumps(merge),
         "1" if urgent else "0", deadline.isoformat() if deadline else "", settings.callbacks_per_day,
         settings.key("callbacks", "booked", ""), json.dumps(days), created_event, merged_event,
         SID_TTL_SECONDS, BOOKED_TTL_SECONDS, rules.URGENT_OFFSET, str(now.timestamp()), limit, ASKS_TTL_SECONDS)

@@ -96,8 +96,16 @@ def call_now_with(svc, request_id: str, staff_phone: str | None = None) -> str:
 
 
 def queue_confirmation(svc, request_id: str) -> None:
-    """For the webhooks and the spool replay: enqueue send_confirmation (the job id makes it once)."""
-    _enqueue_once(svc, f"callback-confirm-{request_id}", send_confirmation, request_id)
+    """For the webhooks and the spool replay: enqueue send_confirmation, in one round trip.
+
+    No check that the job exists first (a round trip more on a webhook): if it runs twice, the
+    text's dedupe key still sends it once.
+    """
+    queue = svc.connections.queue
+    with queue.connection.pipeline() as pipe:
+        queue.enqueue(send_confirmation, request_id, job_id=f"callback-confirm-{request_id}", result_ttl=86400,
+                      failure_ttl=7 * 86400, pipeline=pipe)
+        pipe.execute()
 
 
 def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:

@@ -206,3 +206,17 @@ def test_callback_by_text_with_redis_down_is_taken_at_once_without_questions(mak
     replies = sms_replies(twilio.sms("call me"))  # no number given: the one they texted from
     assert "We have your request" in replies[-1]
     assert sorted(r["request"]["phone"] for r in spool.pending(settings)) == ["+447700900123", "+447700900456"]
+
+
+def test_a_callback_saved_by_phone_costs_two_redis_round_trips(make_app, monkeypatch):
+    from tests.web.webhook_checks import RoundTrips
+
+    app = make_app()
+    save_by_phone(app, call_sid="CA" + "1" * 32)  # connection made, server version known to rq
+    trips = RoundTrips(monkeypatch)
+    twilio = Twilio(app.test_client())
+    url = SAVE.replace("900123", "900124")
+    assert trips.during(lambda: twilio.call(url, call_sid="CA" + "2" * 32, from_="+447700900124")) == 2
+    (first, second) = open_requests(app)  # the script saved it, the pipeline queued its confirmation
+    svc = app.extensions["helpline"]
+    assert Job.exists(f"callback-confirm-{second['id']}", connection=svc.connections.queue.connection)

@@ -6,7 +6,6 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-import redis.connection
 
 from clock import london
 from config import ConfigError, Settings, from_env
@@ -14,6 +13,7 @@ from flows.copy import load_copy
 from store import optouts
 from store.conversations import rate_key
 from tests.conftest import CLOSED_SUNDAY, PARENT, Twilio, sms_replies, twiml
+from tests.web.webhook_checks import RoundTrips
 
 LIMIT = 3
 OTHER_PARENT = "+447700900456"
@@ -140,26 +140,6 @@ def test_zero_turns_the_limit_off(make_app, redis_client):
     twilio = Twilio(make_app(sms_limit_per_window=0).test_client())
     use_up(twilio, 5)
     assert not list(redis_client.scan_iter("helpline:sms:rate:*"))
-
-
-class RoundTrips:
-    """Counts what is written to Redis sockets: one per command, or one per whole pipeline."""
-
-    def __init__(self, monkeypatch):
-        self.count = 0
-        send = redis.connection.AbstractConnection.send_packed_command
-
-        def counting(conn, command, check_health=True):
-            self.count += 1
-            return send(conn, command, check_health)
-
-        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
-
-    def of(self, twilio: Twilio, body: str) -> int:
-        """Round trips for one text."""
-        self.count = 0
-        twiml(twilio.sms(body))
-        return self.count
 
 
 # Measured before the limit existed: load + save, and one more for an effect (opt-out, safety flag).

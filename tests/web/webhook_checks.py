@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import redis.connection
+
 from flows.gsm7 import first_non_gsm7, segment_count
 from flows.sending_rules import MAX_SEGMENTS
 
@@ -54,3 +56,27 @@ def voice_reply(response) -> ET.Element:
     verbs = [child.tag for child in root]
     assert verbs and set(verbs) <= VOICE_VERBS, verbs
     return root
+
+
+class RoundTrips:
+    """Counts what is written to Redis sockets: one per command, or one per whole pipeline."""
+
+    def __init__(self, monkeypatch):
+        self.count = 0
+        send = redis.connection.AbstractConnection.send_packed_command
+
+        def counting(conn, command, check_health=True):
+            self.count += 1
+            return send(conn, command, check_health)
+
+        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
+
+    def of(self, twilio, body: str) -> int:
+        """Round trips for one text."""
+        return self.during(lambda: twilio.sms(body))
+
+    def during(self, action) -> int:
+        """Round trips while `action()` runs (it must answer 200)."""
+        self.count = 0
+        assert action().status_code == 200
+        return self.count
