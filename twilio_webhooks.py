@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
+from functools import lru_cache
 from typing import Callable
+from urllib.parse import urlparse
 
 import redis
 
 from flask import Blueprint, Response, abort, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import RequestValidator, add_port, remove_port
 
 import services
 
@@ -28,10 +31,26 @@ def check_signature() -> None:
     signature = request.headers.get(SIGNATURE_HEADER, "")
     url = signed_url(settings.public_base_url)
     # request.form is the body exactly as posted: nothing is trimmed or normalised before this check.
-    if not signature or not RequestValidator(settings.twilio_auth_token).validate(url, request.form, signature):
+    if not signature or not signed_by_twilio(settings.twilio_auth_token, url, request.form, signature):
         log.warning("refused webhook with %s signature: %s %s",
                     "no" if not signature else "a wrong", request.method, request.path)
         abort(403)
+
+
+def signed_by_twilio(token: str, url: str, form, signature: str) -> bool:
+    """RequestValidator.validate for a form post, stopping at the first URL form that matches.
+
+    Twilio may sign the URL with or without its default port; validate() always computes both
+    HMACs, a fifth of a text webhook's time in the benchmark. Same signing, same answers.
+    """
+    validator, parsed = _validator(token), urlparse(url)
+    return any(hmac.compare_digest(validator.compute_signature(candidate, form), signature)
+               for candidate in dict.fromkeys((remove_port(parsed), add_port(parsed))))
+
+
+@lru_cache(maxsize=4)
+def _validator(token: str) -> RequestValidator:
+    return RequestValidator(token)
 
 
 def protect(blueprint: Blueprint) -> Blueprint:

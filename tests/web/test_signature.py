@@ -88,3 +88,23 @@ def test_the_token_comes_from_settings(make_app):
     app = make_app(twilio_auth_token="rotated-token")
     assert Twilio(app.test_client(), token=TEST_TOKEN).sms("hi").status_code == 403
     assert Twilio(app.test_client(), token="rotated-token").sms("hi").status_code == 200
+
+
+@pytest.mark.parametrize("signed_url,checked_url", [
+    ("https://helpline.example.org/sms/incoming", "https://helpline.example.org/sms/incoming"),
+    ("https://helpline.example.org:443/sms/incoming", "https://helpline.example.org/sms/incoming"),
+    ("https://helpline.example.org/sms/incoming", "https://helpline.example.org:443/sms/incoming"),
+    ("http://127.0.0.1:5000/ivr/menu?node=main", "http://127.0.0.1:5000/ivr/menu?node=main"),
+    ("https://helpline.example.org/sms/incoming", "https://helpline.example.org/sms/incoming2"),
+    ("https://helpline.example.org:8443/sms/incoming", "https://helpline.example.org/sms/incoming"),
+])
+def test_our_check_answers_exactly_as_twilios_validator(signed_url, checked_url):
+    from werkzeug.datastructures import MultiDict
+
+    from twilio_webhooks import signed_by_twilio
+
+    form = MultiDict([("Body", "HELP"), ("From", "+447700900123"), ("MessageSid", "SM1"), ("Body", "again")])
+    for token in (TEST_TOKEN, "another-token"):
+        signature = RequestValidator(TEST_TOKEN).compute_signature(signed_url, form)
+        expected = RequestValidator(token).validate(checked_url, form, signature)
+        assert signed_by_twilio(token, checked_url, form, signature) is expected

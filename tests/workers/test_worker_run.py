@@ -40,3 +40,14 @@ def test_sigterm_ends_the_wait_for_a_redis_that_stays_away():
         finally:
             waiter.kill()
             waiter.wait()
+
+
+def test_the_worker_preloads_every_module_its_jobs_live_in():
+    import importlib
+
+    from workers.run import PRELOAD
+
+    with_jobs = {f"workers.{p.stem}" for p in (ROOT / "workers").glob("*.py") if '"""The rq job' in p.read_text()}
+    assert with_jobs and with_jobs <= set(PRELOAD)
+    for name in PRELOAD:
+        importlib.import_module(name)
