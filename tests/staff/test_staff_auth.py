@@ -104,7 +104,17 @@ def test_passwords_are_stored_only_as_hashes(app):
     redis = app.extensions["helpline"].connections.redis
     stored = redis.hgetall(app.extensions["helpline"].settings.key("staff", "account", "kim"))
     assert "a long secret phrase" not in str(stored)
-    assert stored["password_hash"].startswith(("scrypt:", "pbkdf2:"))
+    assert stored["password_hash"].startswith("pbkdf2:sha256:600000$")
+
+
+def test_a_password_hashed_with_the_old_scrypt_default_still_logs_in(app, client):
+    from werkzeug.security import generate_password_hash
+
+    svc = app.extensions["helpline"]
+    add_adviser(app, "lee", "another long phrase")
+    svc.connections.redis.hset(svc.settings.key("staff", "account", "lee"), "password_hash",
+                               generate_password_hash("another long phrase", method="scrypt"))
+    assert log_in(client, "lee", "another long phrase").status_code == 303
 
 
 def test_session_ends_after_staff_session_minutes(settings):
