@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from redis import RedisError
 from werkzeug.routing import BuildError
@@ -83,8 +83,14 @@ def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None
 def menu():
     """Play a menu or a piece of guidance; with no answer, ask again (twice), then say goodbye."""
     node = _node(request.args.get("node", "main"))
-    tries = request.args.get("tries", 0, type=int)
-    return twiml_response(render(node, tries=tries))
+    tries = max(0, min(request.args.get("tries", 0, type=int), MAX_SILENCES))
+    # The document depends only on these (the words and calendar are loaded at start-up), so each
+    # is rendered once per process: the busiest voice step costs little more than a constant.
+    cache = current_app.extensions.setdefault("ivr.menu_documents", {})
+    key = (node.id, tries, request.script_root)
+    if key not in cache:
+        cache[key] = str(render(node, tries=tries))
+    return twiml_response(cache[key])
 
 
 def _chosen_key(node: Node) -> str | None:

@@ -83,3 +83,19 @@ def test_every_node_is_reachable_by_keypad(twilio):
 
     for node_id in tree.nodes:
         key_path(node_id)
+
+
+def test_each_menu_document_is_made_once_and_is_the_same_every_time(app, twilio):
+    from flows.guidance import load_guidance
+
+    for node_id in load_guidance().nodes:
+        first = twilio.call(f"/ivr/menu?node={node_id}").get_data(as_text=True)
+        assert twilio.call(f"/ivr/menu?node={node_id}").get_data(as_text=True) == first
+    assert len(app.extensions["ivr.menu_documents"]) == len(load_guidance().nodes)
+
+
+def test_a_silly_tries_count_is_held_to_the_real_range(twilio):
+    low = twiml(twilio.call("/ivr/menu?node=main&tries=-7"))
+    assert low.find("Redirect").text == "/ivr/menu?node=main&tries=1&replay=1"
+    high = twiml(twilio.call("/ivr/menu?node=main&tries=999999"))
+    assert high.find("Hangup") is not None
