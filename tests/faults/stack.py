@@ -28,6 +28,7 @@ import redis
 from twilio.request_validator import RequestValidator
 
 import connections
+from bench.stack import expand, procfile_command  # one reader of the Procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-test-auth-token-0123456789"
@@ -200,19 +201,9 @@ class SilentRedis:
 # --- the service's processes ------------------------------------------------------------
 
 
-def procfile_command(name: str) -> str:
-    """The Procfile's command line for one process type, so the tests run what production runs."""
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        kind, _, command = line.partition(":")
-        if kind.strip() == name:
-            return command.strip()
-    raise KeyError(f"no {name} process in the Procfile")
-
-
 def procfile_args(name: str, env: dict[str, str]) -> list[str]:
     """The command as honcho would run it: ${NAME:-default} expanded, programs from this venv."""
-    command = re.sub(r"\$\{(\w+):-([^}]*)\}", lambda m: env.get(m[1]) or m[2], procfile_command(name))
-    args = shlex.split(command)
+    args = shlex.split(expand(procfile_command(name), env))
     if args[0] == "python":
         return [sys.executable, *args[1:]]
     return [sys.executable, "-m", args[0], *args[1:]]  # gunicorn: the module this venv has

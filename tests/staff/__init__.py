@@ -31,6 +31,14 @@ def log_in(client, name: str = "sam", password: str = PASSWORD, **extra):
     return client.post("/staff/login", data={"csrf_token": token, "name": name, "password": password, **extra})
 
 
+def logged_in(app, name: str = "sam"):
+    """A test client of a new adviser who has logged in."""
+    add_adviser(app, name)
+    client = app.test_client()
+    assert log_in(client, name).status_code == 303
+    return client
+
+
 def token_of(client) -> str:
     """The CSRF token of the client's session (from the queue page)."""
     return csrf_from(client.get("/staff/"))

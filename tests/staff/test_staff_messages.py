@@ -11,7 +11,7 @@ import pytest
 from store import optouts
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY, Twilio
-from tests.staff import add_adviser, log_in, store_of, token_of
+from tests.staff import add_adviser, log_in, logged_in, store_of, token_of
 from tests.workers.support import svc_at
 from workers.jobs import deliver_with
 from workers.outbound import queue_text
@@ -33,10 +33,7 @@ def app(make_app):
 
 @pytest.fixture
 def sam(app):
-    add_adviser(app, "sam")
-    client = app.test_client()
-    assert log_in(client, "sam").status_code == 303
-    return client
+    return logged_in(app, "sam")
 
 
 def svc_of(app):

@@ -11,7 +11,7 @@ import pytest
 
 from store import callbacks
 from tests.conftest import OPEN_MONDAY
-from tests.staff import add_adviser, log_in, store_of, token_of
+from tests.staff import add_adviser, log_in, logged_in, store_of, token_of
 from workers.senders import OutboxSender
 
 PARENT_A = "+447700900123"
@@ -45,18 +45,12 @@ def queue(app):
 
 @pytest.fixture
 def sam(app):
-    add_adviser(app, "sam")
-    client = app.test_client()
-    assert log_in(client, "sam").status_code == 303
-    return client
+    return logged_in(app, "sam")
 
 
 @pytest.fixture
 def alex(app):
-    add_adviser(app, "alex")
-    client = app.test_client()
-    assert log_in(client, "alex").status_code == 303
-    return client
+    return logged_in(app, "alex")
 
 
 def section(html: str, heading: str) -> str:
