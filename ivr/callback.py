@@ -216,7 +216,7 @@ def callback_save():
         voicemail_ok=flag.get(request.args.get("vm", "")), text_ok=flag.get(request.args.get("txt", "")),
         voice_message_url=request.form.get("RecordingUrl") or None,
         requester=normalise_uk_number(caller) or phone, confirm=wants_text)
-    log.info("callback %s by phone from %s (%s)", result.id or "-", mask(phone), _what(result))
+    log.info("callback %s by phone from %s (%s)", result.id or "-", mask(phone), result.in_words())
     if (result.created or result.merged) and wants_text and not result.spooled:
         _queue_confirmation(svc, result.id)
     response = VoiceResponse()
@@ -268,15 +268,6 @@ def callback_bridge():
     dial.number(record["phone"])
     log.info("bridging callback %s to %s", record["id"], mask(record["phone"]))
     return twiml_response(response)
-
-
-def _what(result) -> str:
-    """A log word for what saving did."""
-    if result.limited:
-        return "refused: too many requests from this number today"
-    if result.spooled:
-        return "kept in the local spool: Redis unavailable"
-    return "new" if result.created else "updated" if result.merged else "repeat"
 
 
 def _queue_confirmation(svc, request_id: str) -> None:

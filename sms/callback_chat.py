@@ -165,9 +165,7 @@ def save_callback(svc, inbound, effect: SaveCallback) -> list[str]:
         urgent=effect.urgent, deadline=deadline, text_ok=True, contact_by=effect.contact_by,
         part_of_day=effect.part_of_day, requester=normalise_uk_number(inbound.phone) or effect.phone,
         confirm=effect.contact_by == "voice")  # once Redis has it, text the day we will call
-    log.info("callback %s by text from %s (%s)", result.id or "-", mask(inbound.phone),
-             "refused: too many today" if result.limited else "kept in the local spool" if result.spooled
-             else "new" if result.created else "updated" if result.merged else "repeat")
+    log.info("callback %s by text from %s (%s)", result.id or "-", mask(inbound.phone), result.in_words())
     text = confirmation(svc.copy, svc.calendar, expected_on=result.expected_on, today=svc.calendar.local(inbound.now).date(),
                         part_of_day=effect.part_of_day, contact_by=effect.contact_by,
                         helpline=svc.settings.helpline_number)

@@ -175,6 +175,14 @@ class SaveResult:
     limited: bool = False  # the number asked too often today: nothing changed (id: its live request, if any)
     spooled: bool = False  # Redis was away: kept in the local spool (id: the spool id), replayed later
 
+    def in_words(self) -> str:
+        """What saving did, for a log line (no personal data)."""
+        if self.limited:
+            return "refused: too many requests from this number today"
+        if self.spooled:
+            return "kept in the local spool: Redis unavailable"
+        return "new" if self.created else "updated" if self.merged else "repeat"
+
 
 # --- keys -------------------------------------------------------------------------------
 
