@@ -39,6 +39,7 @@ class Settings:
     dial_timeout_seconds: int = 25
     public_base_url: str = "http://127.0.0.1:5000"
     secret_key: str = ""
+    key_hash_secret: str = ""  # empty: derived from secret_key (store/keys.py)
     helpline_now: dt.datetime | None = None
     voice: str = "Polly.Amy-Neural"
     voice_language: str = "en-GB"
@@ -155,6 +156,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         staff_forward_number=get("STAFF_FORWARD_NUMBER"),
         public_base_url=get("PUBLIC_BASE_URL", f"http://127.0.0.1:{get('PORT', '5000')}").rstrip("/"),
         secret_key=secret_key,
+        key_hash_secret=get("KEY_HASH_SECRET", ""),
         helpline_now=_now(get("HELPLINE_NOW")) if get("HELPLINE_NOW") else None,
         voice=get("TWILIO_VOICE", Settings.voice),
         sms_session_ttl_seconds=_int("SMS_SESSION_TTL_SECONDS", get("SMS_SESSION_TTL_SECONDS", "86400")),
