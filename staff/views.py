@@ -11,9 +11,8 @@ import datetime as dt
 import importlib
 import json
 import logging
-from urllib.parse import urlsplit
 
-from flask import Response, abort, flash, redirect, render_template, request, session, stream_with_context, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 
 import clock
 import services
@@ -260,31 +259,23 @@ def call_now(request_id: str):
 
 @bp.get("/requests/<request_id>/voice-message")
 def voice_message(request_id: str):
-    """The parent's recorded message, fetched from Twilio with our credentials (staff only)."""
+    """The parent's recorded message, fetched from Twilio by its SID with our credentials (staff only)."""
+    from staff import recordings
+
     record = _record_or_404(request_id)
-    url = record.get("voice_message_url")
-    settings = services.current().settings
-    if not url or not can_play(record) or not _is_twilio_url(url, settings):
-        abort(404)
-    import requests  # twilio's own dependency; only this view needs it
-
-    upstream = requests.get(url if url.endswith((".mp3", ".wav")) else url + ".mp3",
-                            auth=(settings.twilio_account_sid, settings.twilio_auth_token),
-                            stream=True, timeout=settings.twilio_timeout_seconds)
-    if upstream.status_code != 200:
-        upstream.close()
-        log.warning("voice message for callback %s: Twilio answered %s", request_id, upstream.status_code)
-        abort(502)
-    return Response(stream_with_context(upstream.iter_content(64 * 1024)),
-                    mimetype=upstream.headers.get("Content-Type", "audio/mpeg"))
-
-
-def _is_twilio_url(url: str, settings) -> bool:
-    """Only fetch recordings from Twilio (or the configured stand-in): never an arbitrary URL."""
-    parts = urlsplit(url)
-    if settings.twilio_api_base_url:
-        return url.startswith(settings.twilio_api_base_url.rstrip("/") + "/")
-    return parts.scheme == "https" and parts.hostname == "api.twilio.com"
+    back = url_for("staff.callback", request_id=request_id)
+    sid = recordings.recording_sid(record.get("voice_message_url"))
+    try:
+        if not record.get("voice_message_url") or not can_play(record):
+            raise recordings.FetchError("There is no voice message to play for this request.", 404)
+        if sid is None:
+            raise recordings.FetchError("This voice message has no valid recording reference.", 404)
+        audio = recordings.fetch(services.current().settings, sid)
+    except recordings.FetchError as problem:
+        log.warning("voice message for callback %s not played: %s", request_id, problem)
+        return render_template("staff_problem.html", heading="Voice message not available",
+                               message=str(problem), back=back), problem.status
+    return Response(audio.content, mimetype=audio.mimetype)
 
 
 @bp.get("/outbox")
