@@ -74,7 +74,7 @@ def export_number(svc, phone: str) -> dict:
         "sms_conversation": _dump(redis, settings.key("sms", "conv", phone)),
         "sms_seen": _dump(redis, settings.key("sms", "seen", phone)),
         "outbox": [e for e in list_outbox(redis, settings.key_prefix, limit=10_000) if e.get("to") == phone],
-        "safety_flags": safety.for_phone(redis, settings, phone),
+        "safety_concerns": safety.for_phone(redis, settings, phone),
         "callback_spool": [row for row in spool.pending(settings) if row["request"].get("phone") == phone],
     }
     for hook in EXPORT_HOOKS:
@@ -96,7 +96,7 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
     counts["sms_conversation"] = int(redis.delete(settings.key("sms", "conv", phone),
                                                   settings.key("sms", "seen", phone)))
     counts["outbox"] = _erase_outbox(redis, settings, phone)
-    counts["safety_flags"] = safety.erase_phone(redis, settings, phone)
+    counts["safety_concerns"] = safety.erase_phone(redis, settings, phone)
     counts["callback_spool"] = spool.erase_phone(settings, phone)
     if optouts.is_opted_out(redis, settings, phone) and not forget_opt_out:
         counts["opt_out_kept"] = 1

@@ -70,19 +70,21 @@ def spool_id(channel: str, source_sid: str) -> str:
     return f"{channel}:{source_sid}"
 
 
-def add(settings, *, requester: str, now: dt.datetime, request: dict) -> tuple[str, bool]:
+def add(settings, *, requester: str, now: dt.datetime, request: dict, kind: str = "") -> tuple[str, bool]:
     """Keep a request for later; (spool id, False if this webhook was already spooled).
 
     `request` is save_request's keyword arguments (dates as ISO strings), plus "confirm": True
-    when a confirmation text should be queued once Redis has it.
+    when a confirmation text should be queued once Redis has it. Other kinds of record (a safety
+    concern: kind="safety", with request["kind"] the same) share the file under their own ids.
     """
-    row_id = spool_id(request["channel"], request["source_sid"])
+    row_id = (f"{kind}:" if kind else "") + spool_id(request["channel"], request["source_sid"])
     with closing(_connect(settings)) as db:
         cursor = db.execute("INSERT OR IGNORE INTO spool (id, requester, spooled_at, request) VALUES (?, ?, ?, ?)",
                             (row_id, requester, now.isoformat(), json.dumps(request)))
     added = cursor.rowcount == 1
-    log.warning("Redis unavailable: callback request from %s kept in the local spool (%s)",
-                mask(request.get("phone", "")), "new" if added else "already spooled")
+    log.warning("Redis unavailable: %s from %s kept in the local spool (%s)",
+                "safety concern" if kind == "safety" else "callback request", mask(request.get("phone", "")),
+                "new" if added else "already spooled")
     return row_id, added
 
 

@@ -56,7 +56,8 @@ def held(svc):
     other = outbound.queue_text(svc, to=OTHER, body="Hello.", purpose="test", immediate=True)
     assert deliver_with(svc, other) == "sent"
     for phone in (PARENT, OTHER):
-        safety.flag(redis, settings, phone=phone, at=NOW, excerpt=f"worried {phone[-3:]}", channel="sms")
+        safety.raise_concern(redis, settings, phone=phone, at=NOW, words=f"worried {phone[-3:]}", channel="sms",
+                             category="child_harm", label="Child harmed or at risk", rank=2)
         spool.add(settings, requester=phone, now=NOW, request={"phone": phone, "channel": "sms",
                                                               "source_sid": f"SM{phone[-3:]}", "topic": "school"})
     return {"sent": sent, "reminder": reminder, "other": other}
@@ -80,7 +81,7 @@ def test_export_prints_everything_held_about_the_number(app, svc, held, hooks):
     assert data["sms_conversation"] == {"node": "appeal"}
     assert [e["body"] for e in data["outbox"]] == ["Your call back is booked."]
     assert data["callbacks"] == [{"phone": PARENT, "note": "wants a call"}]
-    assert [f["excerpt"] for f in data["safety_flags"]] == ["worried 123"]
+    assert [[w["text"] for w in c["words"]] for c in data["safety_concerns"]] == [["worried 123"]]
     assert [row["id"] for row in data["callback_spool"]] == ["sms:SM123"]
     assert OTHER not in json.dumps(data)
 
@@ -104,7 +105,7 @@ def test_erase_removes_everything_about_the_number_and_nothing_else(app, svc, he
     assert [e["to"] for e in list_outbox(redis)] == [OTHER]
     assert records.get(redis, settings, held["other"])["status"] == "sent"
     assert [k for k in redis.scan_iter("*900123*")] == []
-    assert "safety_flags: 1" in output and "callback_spool: 1" in output
+    assert "safety_concerns: 1" in output and "callback_spool: 1" in output
     assert [f["phone"] for f in safety.for_phone(redis, settings, OTHER)] == [OTHER]
     assert safety.for_phone(redis, settings, PARENT) == []
     assert [row["id"] for row in spool.pending(settings)] == ["sms:SM456"]

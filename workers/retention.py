@@ -2,7 +2,7 @@
 
 purge_expired() deletes finished outbound records older than RETENTION_DAYS, then runs
 each hook in PURGE_HOOKS (closed callback requests and their voice recordings, filled in
-by the callbacks work; safety flags). A hook is a callable, or a "module:function" string imported when
+by the callbacks work; closed safety concerns). A hook is a callable, or a "module:function" string imported when
 the purge runs, called as hook(svc, cutoff) and returning how many things it removed.
 Recordings held at Twilio are deleted with delete_recording(svc, sid_or_url).
 """
@@ -20,7 +20,7 @@ from store import outbound as records
 
 log = logging.getLogger(__name__)
 
-PURGE_HOOKS: list[Callable | str] = ["workers.callback_data:purge", "workers.retention:purge_safety_flags"]
+PURGE_HOOKS: list[Callable | str] = ["workers.callback_data:purge", "workers.retention:purge_safety_concerns"]
 PURGE_AT = dt.time(3, 15)  # a quiet hour for Redis and Twilio, and no clock-change gap (01:00-02:00)
 PURGE_TIMEOUT_SECONDS = 15 * 60
 
@@ -53,8 +53,8 @@ def purge_with(svc, *, now: dt.datetime | None = None) -> dict[str, int]:
     return counts
 
 
-def purge_safety_flags(svc, cutoff: dt.datetime) -> int:
-    """Safety flags older than the retention period (staff have long since acted on them)."""
+def purge_safety_concerns(svc, cutoff: dt.datetime) -> int:
+    """Closed safety concerns older than the retention period (open ones stay until an adviser acts)."""
     from store import safety
 
     return safety.purge_before(svc.connections.redis, svc.settings, cutoff)

@@ -1,4 +1,4 @@
-"""Move callback requests kept in the local spool (Redis was away) into Redis, exactly once.
+"""Move callback requests and safety concerns kept in the local spool (Redis was away) into Redis, exactly once.
 
 replay_spool(svc) is called at start-up by the web and the worker, and by the worker every
 REPLAY_SECONDS while it runs (a thread of its own, so it works even when no rq job can run).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from store import callbacks, spool
+from store import callbacks, safety, spool
 from workers.callback_jobs import queue_confirmation
 
 log = logging.getLogger("helpline.spool")
@@ -21,6 +21,8 @@ def replay_spool(svc) -> spool.ReplayReport:
     """Save every spooled request to Redis (and queue its confirmation text if one was promised)."""
 
     def save(request: dict) -> bool:
+        if request.get("kind") == "safety":
+            return safety.save_spooled(svc.connections.redis, svc.settings, request)
         result = callbacks.save_spooled(svc.connections.redis, svc.settings, svc.calendar, request, now=svc.clock())
         if request.get("confirm") and result.id:
             queue_confirmation(svc, result.id)  # also after a repeat: an earlier replay may have stopped here

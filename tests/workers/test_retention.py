@@ -129,7 +129,7 @@ def test_a_real_worker_runs_the_purge_and_books_the_next_one(settings, redis_cli
     assert booked.startswith("housekeeping-purge-")
 
 
-def test_the_purge_removes_old_safety_flags_and_keeps_recent_ones(settings, redis_client, no_hooks):
+def test_the_purge_removes_old_closed_safety_concerns_and_keeps_recent_ones(settings, redis_client, no_hooks):
     import services
     from clock import fixed_clock
     from store import safety
@@ -137,11 +137,15 @@ def test_the_purge_removes_old_safety_flags_and_keeps_recent_ones(settings, redi
 
     now = dt.datetime(2026, 11, 23, 3, 15, tzinfo=LONDON)
     for days_ago, phone in ((31, "+447700900123"), (29, "+447700900456")):
-        safety.flag(redis_client, settings, phone=phone, at=now - dt.timedelta(days=days_ago), excerpt="worried",
-                    channel="sms")
-    assert "workers.retention:purge_safety_flags" in no_hooks  # shipped (the fixture empties the list)
-    PURGE_HOOKS.append("workers.retention:purge_safety_flags")
+        then = now - dt.timedelta(days=days_ago)
+        concern_id, _ = safety.raise_concern(redis_client, settings, phone=phone, at=then, words="worried",
+                                             channel="sms", category="child_harm", label="Child at risk", rank=2)
+        safety.claim(redis_client, settings, concern_id, staff_name="sam", now=then)
+        safety.record_outcome(redis_client, settings, concern_id, staff_name="sam", outcome="called", note="",
+                              now=then)
+    assert "workers.retention:purge_safety_concerns" in no_hooks  # shipped (the fixture empties the list)
+    PURGE_HOOKS.append("workers.retention:purge_safety_concerns")
     counts = purge_with(services.build(settings, clock=fixed_clock(now)))
-    assert counts["purge_safety_flags"] == 1
+    assert counts["purge_safety_concerns"] == 1
     assert [f["phone"] for f in safety.for_phone(redis_client, settings, "+447700900456")] == ["+447700900456"]
     assert safety.for_phone(redis_client, settings, "+447700900123") == []
