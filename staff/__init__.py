@@ -2,6 +2,7 @@
 
 auth.py      login, logout, session expiry, CSRF and security headers (every staff request)
 views.py     the queue, one request's page (phone number, outcome, notes, call now), the outbox
+concerns.py  safety concerns: claim, see the number and the parent's words, record what was done
 messages.py  texts and calls that did not get through: what happened, Send again, Dismiss
 """
 
@@ -10,4 +11,4 @@ from flask import Blueprint
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static", static_url_path="/static")
 
-from staff import auth, messages, views  # noqa: E402,F401  (they add their routes and hooks to bp)
+from staff import auth, concerns, messages, views  # noqa: E402,F401  (they add their routes and hooks to bp)

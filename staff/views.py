@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import json
 import logging
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -19,10 +18,9 @@ import services
 from flows import callbacks as rules
 from flows.sending_rules import mask
 from flows.wording import long_date
-from staff import bp
+from staff import bp, concerns
 from staff.messages import needing_action
-from store import callbacks
-from store import safety as safety_flags
+from store import callbacks, safety
 from workers.senders import list_outbox
 
 log = logging.getLogger(__name__)
@@ -36,7 +34,6 @@ OUTCOME_WORDS = {
 }
 CONTACT_WORDS = {"voice": "Phone call", "text": "Text message", "relay": "Relay UK call (text phone user)"}
 STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
-SAFETY_FLAGS_SHOWN = 20
 
 
 # --- helpers for templates -----------------------------------------------------------------
@@ -129,24 +126,12 @@ def _record_or_404(request_id: str) -> dict:
     return record
 
 
-def _safety_flags(redis, settings) -> list[dict]:
-    flags = []
-    for raw in redis.lrange(safety_flags.flags_key(settings), 0, SAFETY_FLAGS_SHOWN - 1):
-        try:
-            flag = json.loads(raw)
-        except (TypeError, ValueError):
-            continue
-        # Only the masked number here: the full number belongs on a claimed request's page.
-        flags.append({**flag, "phone": mask(flag.get("phone"))})
-    return flags
-
-
 # --- pages -----------------------------------------------------------------------------------
 
 
 @bp.get("/")
 def queue():
-    """The queue: safety flags, Claim next, then Due today, Later and Done."""
+    """The queue: safety concerns, Claim next, then Due today, Later and Done."""
     redis, settings = _store()
     svc = services.current()
     now = svc.calendar.local(clock.now())
@@ -157,7 +142,7 @@ def queue():
         "staff_queue.html", now=now, today=long_date(today), due=due,
         later=callbacks.list_later(redis, settings, today), done=callbacks.list_done(redis, settings, limit=30),
         mine=mine, waiting=sum(1 for r in due if r["status"] == "open"),
-        safety_flags=_safety_flags(redis, settings), line_open=svc.calendar.is_open(now),
+        concerns=concerns.for_queue(), line_open=svc.calendar.is_open(now),
         not_through=needing_action(redis, settings, now))
 
 
@@ -181,6 +166,7 @@ def callback(request_id: str):
     return render_template("staff_request.html", r=record, mine=mine, now=clock.now(),
                            phone=national(record["phone"]) if mine else None,
                            tel=record["phone"] if mine else None, outcomes=OUTCOME_WORDS,
+                           concern_id=safety.open_for_line(*_store(), record["phone"]),
                            call_now=call_now_available())
 
 

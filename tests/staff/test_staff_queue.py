@@ -1,7 +1,6 @@
-"""The callback queue page: sections, rows, claiming, outcomes, notes, history, flags and outbox."""
+"""The callback queue page: sections, rows, claiming, outcomes, notes, history and outbox (concerns: test_staff_concerns)."""
 
 import datetime as dt
-import json
 import logging
 import re
 import threading
@@ -190,17 +189,6 @@ def test_notes_are_kept_in_the_history_and_shown_on_the_queue(sam, queue):
 def test_unknown_request_ids_are_404(sam):
     assert sam.get("/staff/requests/999").status_code == 404
     assert sam.get("/staff/requests/abc").status_code == 404
-
-
-def test_safety_flags_are_shown_first_with_the_number_masked(app, sam, queue):
-    redis, settings, _ = store_of(app)
-    redis.lpush(settings.key("safety", "flags"), json.dumps(
-        {"phone": PARENT_A, "at": "2026-11-23T10:30:00+00:00", "excerpt": "I can't keep him safe", "channel": "sms"}))
-    html = sam.get("/staff/").get_data(as_text=True)
-    assert html.index("Safety flags (1)") < html.index("Claim next") < html.index("Due today")
-    assert "30 minutes ago" in html and "by text from +44 7700 900***" in html
-    assert "I can&#39;t keep him safe" in html
-    assert "900123" not in html
 
 
 def test_a_banner_says_when_the_calendar_is_provisional(sam, make_app):
