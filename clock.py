@@ -35,12 +35,16 @@ def make_clock(settings) -> Clock:
     return fixed_clock(settings.helpline_now) if settings.helpline_now else real_clock
 
 
+# Only the simulator's webhooks may move the clock; staff pages never (claims and sessions depend on it).
+SIMULATED_NOW_BLUEPRINTS = frozenset({"ivr", "sms"})
+
+
 def now() -> dt.datetime:
-    """Now for this request: the app's clock, or in local mode the simulator's chosen time."""
+    """Now for this request: the app's clock, or in local mode on a webhook the simulator's chosen time."""
     from flask import current_app, has_request_context, request
 
     helpline = current_app.extensions["helpline"]
-    if has_request_context() and helpline.settings.is_local:
+    if has_request_context() and helpline.settings.is_local and request.blueprint in SIMULATED_NOW_BLUEPRINTS:
         simulated = request.headers.get(SIMULATED_NOW_HEADER)
         if simulated:
             try:

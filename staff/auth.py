@@ -2,7 +2,10 @@
 
 Every request to the blueprint passes `guard()`: a POST must carry the session's CSRF token,
 and every endpoint except the login page and the stylesheet needs a logged-in adviser whose
-session is younger than STAFF_SESSION_MINUTES and whose account still exists.
+session is younger than STAFF_SESSION_MINUTES, still exists on the server (store/staff_accounts.py:
+logging out, "log out everywhere", a new password and removing the account end sessions there,
+so a copied cookie stops working) and whose account still exists. Staff pages always use the
+service's clock: the simulator's clock header is for the webhooks only (clock.py).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import logging
+import re
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
@@ -24,6 +28,8 @@ log = logging.getLogger(__name__)
 # The only staff endpoints open to someone not logged in (tests check this list stays short).
 PUBLIC_ENDPOINTS = frozenset({"staff.login", "staff.static"})
 CSRF_FIELD = "csrf_token"
+# A post-login destination: a path of ours in plain printable characters (no CR/LF, spaces or backslashes).
+_SAFE_NEXT = re.compile(r"[A-Za-z0-9/._~%?=&+-]+")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -62,20 +68,24 @@ def current_staff() -> str | None:
         _end_session()
         flash("Your session has ended. Please log in again.", "info")
         return None
-    if not staff_accounts.exists(svc.connections.redis, svc.settings, name):
+    if not staff_accounts.session_alive(svc.connections.redis, svc.settings, name, session.get("sid", "")):
         _end_session()
-        flash("Your account is no longer active.", "info")
+        flash("Your session has ended. Please log in again.", "info")
         return None
     return name
 
 
 def _end_session() -> None:
+    svc = services.current()
+    if session.get("staff") and session.get("sid"):
+        staff_accounts.end_session(svc.connections.redis, svc.settings, session["staff"], session["sid"])
     session.clear()
 
 
 def _safe_next(target: str | None) -> str:
     """Only our own staff pages may be a post-login destination (no open redirects)."""
-    if target and target.startswith("/staff") and not target.startswith("//") and "\\" not in target:
+    if (target and len(target) <= 200 and _SAFE_NEXT.fullmatch(target)
+            and (target == "/staff" or target.startswith("/staff/")) and "//" not in target):
         return target
     return url_for("staff.queue")
 
@@ -127,6 +137,7 @@ def login():
         staff_accounts.record_success(redis, settings, name)
         session.clear()  # a fresh session (and CSRF token) at login: no fixation
         session["staff"] = name
+        session["sid"] = staff_accounts.start_session(redis, settings, name)
         session["since"] = clock.now().isoformat()
         csrf_token()
         log.info("staff login: %s", name)
@@ -151,8 +162,20 @@ def _lock_message(lock: staff_accounts.Lock) -> str:
 
 @bp.post("/logout")
 def logout():
-    """End the session."""
+    """End this session, on the server too (a copy of the cookie no longer works)."""
     log.info("staff logout: %s", session.get("staff"))
     _end_session()
     flash("You have logged out.", "info")
+    return redirect(url_for("staff.login"), code=303)
+
+
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    """End every session of this adviser: other browsers, other devices, any copied cookie."""
+    svc = services.current()
+    name = session.get("staff")
+    ended = staff_accounts.end_all_sessions(svc.connections.redis, svc.settings, name)
+    log.info("staff logout everywhere: %s (%d sessions)", name, ended)
+    session.clear()
+    flash("You have logged out everywhere: every session of yours has ended.", "info")
     return redirect(url_for("staff.login"), code=303)

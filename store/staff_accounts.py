@@ -6,16 +6,28 @@ figure). Not werkzeug's default scrypt, which takes 32 MiB for each check and so
 process past its 80 MB budget the first time anyone logs in; hashes made with it still check. Failed logins are counted per name and per
 client address; too many and logins are refused for a while, with a clear message.
 
+A password has at least MIN_PASSWORD_LENGTH characters, is not blank, and is not a common or
+easily guessed one (zxcvbn, whose lists of common passwords, words and names ship with the
+package: score at least MIN_PASSWORD_SCORE of 4).
+
+Sessions live on the server: the signed cookie only names a session, which exists in Redis
+until it expires, the adviser logs out, logs out everywhere, has their password changed or
+their account removed. So a copy of a cookie stops working when its session ends.
+
 Keys (with the settings' prefix):
   staff:account:<name>            hash {name, password_hash, created_at}
   staff:failures:name:<name>      failed-login counter, expires LOCK_SECONDS after the last failure
   staff:failures:ip:<address>     the same per client address
+  staff:session:<sha256 of id>    the adviser's name, expiring with the session
+  staff:sessions:<name>           set of that adviser's session keys (to end them all)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 from functools import cache
 
@@ -26,7 +38,8 @@ MAX_FAILURES_PER_NAME = 5
 MAX_FAILURES_PER_IP = 20
 LOCK_SECONDS = 15 * 60
 HASH_METHOD = "pbkdf2:sha256:600000"
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 is "safely unguessable" for an online attack that is throttled
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
@@ -69,16 +82,89 @@ def _account_key(settings, name: str) -> str:
 def add_account(redis, settings, name: str, password: str, *, now: dt.datetime) -> str:
     """Create or replace an account (replacing resets the password). Returns the stored name."""
     cleaned = check_name(name)
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(password, cleaned)
     redis.hset(_account_key(settings, cleaned), mapping={
         "name": cleaned, "password_hash": generate_password_hash(password, method=HASH_METHOD), "created_at": now.isoformat()})
+    end_all_sessions(redis, settings, cleaned)  # a new password ends every session of the old one
     return cleaned
 
 
+def check_password(password: str, name: str = "") -> None:
+    """AccountError unless the password is long enough, not blank and not common or guessable."""
+    password = password or ""
+    if not password.strip():
+        raise AccountError("a password cannot be blank or only spaces")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    from zxcvbn import zxcvbn  # a few MB of word lists: loaded only where passwords are set (the CLI)
+
+    verdict = zxcvbn(password[:100], user_inputs=[name, "send", "helpline", "bathnes", "partnership"])
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        hint = " ".join(verdict.get("feedback", {}).get("suggestions") or [])
+        raise AccountError("that password is too common or easy to guess (for example a common password, a word "
+                           "with a few digits, or a keyboard pattern); a few unrelated words work well" +
+                           (f". {hint}" if hint else ""))
+
+
 def remove_account(redis, settings, name: str) -> bool:
-    """Delete an account; True if there was one. Its open sessions end on their next request."""
+    """Delete an account and end every session of it; True if there was one."""
+    end_all_sessions(redis, settings, name)
     return bool(redis.delete(_account_key(settings, name)))
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def _session_key(settings, session_id: str) -> str:
+    return settings.key("staff", "session", hashlib.sha256(session_id.encode()).hexdigest())
+
+
+def _sessions_key(settings, name: str) -> str:
+    return settings.key("staff", "sessions", normalise_name(name))
+
+
+def start_session(redis, settings, name: str) -> str:
+    """A new server-side session for this adviser; returns its id (kept in the signed cookie)."""
+    session_id = secrets.token_urlsafe(32)
+    ttl = settings.staff_session_minutes * 60
+    key = _session_key(settings, session_id)
+    pipe = redis.pipeline()
+    pipe.set(key, normalise_name(name), ex=ttl)
+    pipe.sadd(_sessions_key(settings, name), key)
+    pipe.expire(_sessions_key(settings, name), ttl)  # the newest session keeps the list alive
+    pipe.execute()
+    return session_id
+
+
+def session_alive(redis, settings, name: str, session_id: str) -> bool:
+    """True while this session exists and belongs to this adviser, whose account still exists (one round trip)."""
+    if not name or not session_id:
+        return False
+    pipe = redis.pipeline(transaction=False)
+    pipe.get(_session_key(settings, session_id))
+    pipe.exists(_account_key(settings, name))
+    owner, account = pipe.execute()
+    owner = owner.decode() if isinstance(owner, bytes) else owner
+    return owner == normalise_name(name) and bool(account)
+
+
+def end_session(redis, settings, name: str, session_id: str) -> None:
+    """End one session (logging out)."""
+    key = _session_key(settings, session_id or "")
+    pipe = redis.pipeline()
+    pipe.delete(key)
+    pipe.srem(_sessions_key(settings, name), key)
+    pipe.execute()
+
+
+def end_all_sessions(redis, settings, name: str) -> int:
+    """End every session of this adviser (log out everywhere, new password, removal); how many."""
+    keys = list(redis.smembers(_sessions_key(settings, name)))
+    if not keys:
+        return 0
+    ended = int(redis.delete(*keys))
+    redis.delete(_sessions_key(settings, name))
+    return ended
 
 
 def exists(redis, settings, name: str) -> bool:

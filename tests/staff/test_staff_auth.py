@@ -214,7 +214,7 @@ def test_flask_staff_add_prompts_twice_and_hashes(app):
 def test_flask_staff_add_refuses_a_short_password_and_a_bad_name(app):
     runner = app.test_cli_runner()
     short = runner.invoke(args=["staff", "add", "jo"], input="short\nshort\n")
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
     bad = runner.invoke(args=["staff", "add", "jo smith"], input="a good password\na good password\n")
     assert bad.exit_code != 0 and "a name is" in bad.output
 
