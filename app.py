@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+import logsafe
 import services
 from clock import Clock
 from config import Settings
@@ -16,6 +17,7 @@ log = logging.getLogger("helpline")
 
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the Flask app: settings, clock, calendar, connections, blueprints and CLI."""
+    logsafe.install()  # before anything is logged: no log line can be forged (logsafe.py)
     svc = services.build(settings, clock=clock)
     app = Flask(__name__)
     app.config.update(

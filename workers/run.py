@@ -19,6 +19,7 @@ import time
 import redis
 from rq import Queue, Worker
 
+import logsafe
 import services
 from connections import redis_url
 from workers.retention import schedule_housekeeping
@@ -118,6 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
     args = parser.parse_args(argv)
+    logsafe.install()  # no log line can be forged (logsafe.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     svc = services.for_worker()
     preload()
