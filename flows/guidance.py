@@ -80,6 +80,7 @@ from pathlib import Path
 from flows import safety
 from flows.copy import MESSAGES_DIR, Copy, load_copy
 from flows.gsm7 import describe_char, first_non_gsm7, gsm7_length
+from flows.spoken import addresses, pieces, speak_addresses
 
 DEFAULT_PATH = Path(__file__).parent / "content" / "guidance.toml"
 
@@ -152,6 +153,9 @@ class Node:
     hints: tuple[str, ...] = ()
     fallback: str | None = None
     no_input: str = "menus.no_input"
+    say_written: tuple[str, ...] = ()  # say_parts as written in the file (addresses not yet words)
+    decisive: tuple[str, ...] = ()  # phrases that, found in free text, point firmly at this node
+    staff_to_confirm: str = ""  # facts not from the leaflets, for staff to check
 
     @property
     def choices(self) -> tuple[Option, ...]:
@@ -254,12 +258,15 @@ class GuidanceTree:
     """The checked guidance tree plus the shared phrases (menus.toml) used to render it."""
 
     def __init__(self, root: str, last_reviewed, nodes: dict[str, Node],
-                 action_keywords: dict[str, tuple[str, ...]], copy: Copy):
+                 action_keywords: dict[str, tuple[str, ...]], copy: Copy,
+                 glossary: dict[str, tuple[str, ...]] | None = None, spoken: dict[str, str] | None = None):
         self.root = root
         self.last_reviewed = last_reviewed
         self.nodes = nodes
         self.action_keywords = action_keywords
         self.copy = copy
+        self.glossary = dict(glossary or {})
+        self.spoken = dict(spoken or {})
         self.keyword_index: dict[str, str] = {}
         self.duplicate_keywords: list[str] = []
         for target, keywords in [(n.id, n.keywords) for n in nodes.values()] + list(action_keywords.items()):
@@ -373,7 +380,26 @@ def _options(raw, where: str, problems: list[str]) -> tuple[Option, ...]:
     return tuple(out)
 
 
-NODE_FIELDS = {"kind", "title", "say", "text", "options", "next", "keywords", "hints", "fallback", "no_input"}
+NODE_FIELDS = {"kind", "title", "say", "text", "options", "next", "keywords", "hints", "decisive", "fallback", "no_input",
+               "staff_to_confirm"}
+
+
+def _table_of_strings(value, where: str, problems: list[str]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.append(f"{where}: expected a table of \"written\" = \"spoken\" strings")
+        return {}
+    return {k.lower(): v.strip() for k, v in value.items()}
+
+
+def _glossary(value, problems: list[str]) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append("[glossary]: expected a table of \"TERM\" = [\"explanation\", ...]")
+        return {}
+    return {term: _strings(phrases, f"[glossary] {term!r}", problems) for term, phrases in value.items()}
 
 
 def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[str]]:
@@ -381,7 +407,7 @@ def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[
     tree is built as far as it can be, so validate_tree can report everything at once)."""
     problems: list[str] = []
     copy = copy or load_copy()
-    unknown = set(raw) - {"last_reviewed", "root", "actions", "nodes"}
+    unknown = set(raw) - {"last_reviewed", "root", "actions", "nodes", "spoken", "glossary"}
     if unknown:
         problems.append(f"guidance: unknown top-level fields {sorted(unknown)}")
     last_reviewed = raw.get("last_reviewed")
@@ -389,6 +415,8 @@ def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[
         problems.append("guidance: last_reviewed must be a date like 2026-11-22")
         last_reviewed = None
     root = raw.get("root", "main")
+    spoken = _table_of_strings(raw.get("spoken"), "[spoken]", problems)
+    glossary = _glossary(raw.get("glossary"), problems)
     nodes: dict[str, Node] = {}
     raw_nodes = raw.get("nodes", {})
     if not isinstance(raw_nodes, dict) or not raw_nodes:
@@ -402,8 +430,13 @@ def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[
         unknown = set(body) - NODE_FIELDS
         if unknown:
             problems.append(f"{where}: unknown fields {sorted(unknown)}")
-        say = _strings(body.get("say"), where + ".say", problems)
-        text = _strings(body.get("text"), where + ".text", problems) if "text" in body else say
+        written = _strings(body.get("say"), where + ".say", problems)
+        say = tuple(speak_addresses(part, spoken) for part in written)
+        text = _strings(body.get("text"), where + ".text", problems) if "text" in body else written
+        confirm = body.get("staff_to_confirm", "")
+        if not isinstance(confirm, str):
+            problems.append(f"{where}.staff_to_confirm: expected a string")
+            confirm = ""
         nodes[node_id] = Node(
             id=node_id,
             kind=str(body.get("kind", "")),
@@ -416,6 +449,9 @@ def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[
             hints=_strings(body.get("hints"), where + ".hints", problems),
             fallback=body.get("fallback"),
             no_input=body.get("no_input", "menus.no_input"),
+            say_written=written,
+            decisive=_strings(body.get("decisive"), where + ".decisive", problems),
+            staff_to_confirm=confirm.strip(),
         )
     actions_raw = raw.get("actions", {})
     action_keywords: dict[str, tuple[str, ...]] = {}
@@ -426,7 +462,7 @@ def build_tree(raw: dict, copy: Copy | None = None) -> tuple[GuidanceTree, list[
             if action not in ACTIONS:
                 problems.append(f"[actions]: {action!r} is not one of {', '.join(ACTIONS)}")
             action_keywords[action] = _strings(kws, f"[actions] {action}", problems)
-    return GuidanceTree(root, last_reviewed, nodes, action_keywords, copy), problems
+    return GuidanceTree(root, last_reviewed, nodes, action_keywords, copy, glossary, spoken), problems
 
 
 # --- checking ---------------------------------------------------------------------------
@@ -528,6 +564,104 @@ def _check_node_words(tree: GuidanceTree, node: Node) -> list[str]:
     return problems
 
 
+# --- key facts first, and words explained -------------------------------------------------
+
+# "2 months", "15 school days", "six weeks": a time limit.
+TIME_LIMIT = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|eight|ten|fifteen|twenty|thirty)\s+"
+    r"(?:school\s+|working\s+|calendar\s+)?(day|week|month)s?\b", re.IGNORECASE)
+# A sentence that puts a time limit on the parent ("you must", "your appeal must reach").
+PARENT_DUTY = re.compile(r"\b(you|your \w+)( \w+)? (must|have|need|should)\b", re.IGNORECASE)
+# A way to act: the first part of every guidance page names at least one.
+ACTION_WORDS = re.compile(
+    r"\b(contact|call|phone|ring|e-?mail|write|ask|talk|speak|complain|appeal|apply|search|send|tell|text)\b",
+    re.IGNORECASE)
+
+
+def time_limits(text: str) -> set[str]:
+    """{'2 month', '15 school day'}: each time limit named, in a comparable form."""
+    out = set()
+    for m in TIME_LIMIT.finditer(text):
+        number = WORD_NUMBERS.get(m.group(1).lower(), m.group(1))
+        out.add(f"{number} {' '.join(m.group(0).lower().split()[1:]).rstrip('s')}")
+    return out
+
+
+WORD_NUMBERS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "eight": "8",
+                "ten": "10", "fifteen": "15", "twenty": "20", "thirty": "30"}
+
+
+def key_facts_problems(node: Node) -> list[str]:
+    """Key facts first: a guidance page's first text and first spoken paragraph say what to do,
+    carry a time limit if the page has any, and carry every time limit the parent must meet."""
+    if node.kind != "guidance":
+        return []
+    problems = []
+    for version, parts in (("text", node.text_parts), ("say", node.say_written)):
+        if not parts:
+            continue
+        first, later = fill_samples(parts[0]), fill_samples(" ".join(parts[1:]))
+        where = f"node {node.id!r} ({version}) part 1"
+        if not ACTION_WORDS.search(first):
+            problems.append(f"{where} does not say what to do (contact, ask, write, call...): put it first")
+        if time_limits(later) and not time_limits(first):
+            problems.append(f"{where} has no time limit, but a later part does "
+                            f"({', '.join(sorted(time_limits(later)))}): say the time limit first")
+        own = set()
+        for sentence in sentences(later):
+            if PARENT_DUTY.search(sentence):
+                own |= time_limits(sentence)
+        for limit in sorted(own - time_limits(first)):
+            problems.append(f"{where} does not give the parent's time limit {limit!r}, said later: say it first")
+    return problems
+
+
+def _term(term: str) -> re.Pattern:
+    """A glossary term as a whole word (plural s allowed); case matters for acronyms."""
+    flags = 0 if re.search(r"[A-Z]{2}", term) else re.IGNORECASE
+    return re.compile(r"(?<![\w-])" + r"\s+".join(map(re.escape, term.split())) + r"s?(?![\w-])", flags)
+
+
+def unexplained_terms(glossary: dict[str, tuple[str, ...]], pieces: list[str]) -> list[tuple[str, str]]:
+    """(term, sentence) for each glossary term whose first use in these pieces, read in order,
+    comes with no explanation in that sentence, before it, or in the sentence just after
+    ("Ask for the SENCO. The SENCO is the teacher who organises special needs support.")."""
+    said = sentences(fill_samples("\n".join(pieces)))
+    out = []
+    for term, explanations in glossary.items():
+        pattern = _term(term)
+        for i, sentence in enumerate(said):
+            if pattern.search(sentence):
+                before = " ".join(said[:i + 2]).lower()
+                if not any(" ".join(e.lower().split()) in " ".join(before.split()) for e in explanations):
+                    out.append((term, sentence))
+                break
+    return out
+
+
+def jargon_problems(tree: GuidanceTree, node: Node) -> list[str]:
+    """Every glossary term explained the first time a reply uses it: a node's texts (in the order
+    MORE sends them) with their options, and its spoken paragraphs with the spoken options."""
+    problems = []
+    for version, parts, labels in (
+        ("text", node.text_parts, [o.text for o in tree.choices(node.id, "sms")]),
+        ("say", node.say_written, [o.say for o in tree.choices(node.id, "voice")]),
+    ):
+        for term, sentence in unexplained_terms(tree.glossary, [*parts, *labels]):
+            problems.append(f"node {node.id!r} ({version}): {term!r} is not explained the first time it is used "
+                            f"({sentence[:60]!r}): add one of {list(tree.glossary[term])[:2]}")
+    return problems
+
+
+def editorial_problems(tree: GuidanceTree) -> list[str]:
+    """Key facts first and jargon explained, for every node (run by check_content and CI, not
+    at start-up: a wording slip should fail the content check, not stop the helpline)."""
+    problems = []
+    for node in tree.nodes.values():
+        problems += key_facts_problems(node) + jargon_problems(tree, node)
+    return problems
+
+
 def validate_tree(tree: GuidanceTree, today: dt.date | None = None) -> list[str]:
     """Every problem with a built tree: links, menus, reachability, keywords, words."""
     problems = []
@@ -597,6 +731,102 @@ def check_messages(directory: Path = MESSAGES_DIR) -> list[str]:
     return problems
 
 
+@dataclass(frozen=True)
+class ReadingReport:
+    """Flesch-Kincaid grades (flows.readability) of what parents read and hear."""
+
+    pages: tuple[tuple[str, float, float], ...]  # guidance nodes: (id, text grade, spoken grade)
+    others: tuple[tuple[str, float], ...]  # menus and messages: (where, grade)
+
+    @property
+    def median_text(self) -> float:
+        from flows.readability import median
+        return median(t for _, t, _ in self.pages)
+
+    @property
+    def median_say(self) -> float:
+        from flows.readability import median
+        return median(s for _, _, s in self.pages)
+
+    def problems(self) -> list[str]:
+        """Guidance over the limits (menus and messages are reported, not enforced)."""
+        from flows.readability import GUIDANCE_MEDIAN_LIMIT as MEDIAN, GUIDANCE_NODE_LIMIT as MOST
+
+        out = []
+        for node_id, text, say in self.pages:
+            for version, grade in (("text", text), ("say", say)):
+                if grade > MOST:
+                    out.append(f"node {node_id!r} ({version}): reading grade {grade:.1f} (most {MOST:g}): "
+                               f"shorter sentences, shorter words")
+        for version, value in (("text", self.median_text), ("say", self.median_say)):
+            if value > MEDIAN:
+                out.append(f"guidance ({version}): median reading grade {value:.1f} (most {MEDIAN:g})")
+        return out
+
+    def lines(self) -> list[str]:
+        """The figures, for `flask content check`."""
+        from flows.readability import GUIDANCE_MEDIAN_LIMIT as MEDIAN, GUIDANCE_NODE_LIMIT as MOST, median
+
+        worst_text = max(self.pages, key=lambda p: p[1])
+        worst_say = max(self.pages, key=lambda p: p[2])
+        hardest = sorted(self.others, key=lambda o: -o[1])[:3]
+        return [
+            f"Reading grade (Flesch-Kincaid, textstat) of {len(self.pages)} guidance pages: "
+            f"median {self.median_text:.1f} by text, {self.median_say:.1f} spoken (limit {MEDIAN:g}); "
+            f"hardest {worst_text[1]:.1f} ({worst_text[0]}) by text, {worst_say[2]:.1f} ({worst_say[0]}) spoken "
+            f"(limit {MOST:g} a page).",
+            f"Menus and messages ({len(self.others)} pieces, reported, not enforced): median "
+            f"{median(g for _, g in self.others):.1f}; hardest "
+            + ", ".join(f"{where} {grade:.1f}" for where, grade in hardest) + ".",
+        ]
+
+
+MIN_WORDS_TO_MEASURE = 8  # shorter pieces (menu titles, labels) are reported by nothing: too short to grade
+
+
+def reading_report(tree: GuidanceTree, messages_dir: Path = MESSAGES_DIR) -> ReadingReport:
+    """Grades for every guidance page (text and spoken), menu and message."""
+    from flows.readability import grade
+
+    pages, others = [], []
+    for node in tree.nodes.values():
+        text = "\n".join(node.text_parts)
+        say = "\n".join(node.say_written)
+        if node.kind == "guidance":
+            pages.append((node.id, grade(fill_samples(text)), grade(fill_samples(say))))
+        elif len(words(text)) >= MIN_WORDS_TO_MEASURE:
+            others.append((f"menu {node.id} (text)", grade(fill_samples(text))))
+    for path in sorted(Path(messages_dir).glob("*.toml")):
+        raw, _ = read_toml(path, path.name)
+        for name, value in raw.items():
+            versions = {"text": value} if isinstance(value, str) else value if isinstance(value, dict) else {}
+            for version, words_ in versions.items():
+                if isinstance(words_, str):
+                    if len(words(words_)) < MIN_WORDS_TO_MEASURE:
+                        continue  # a fragment ("{number} {name}"): the formula means nothing there
+                    try:
+                        others.append((f"{path.stem}.{name} ({version})", grade(fill_samples(words_))))
+                    except (ValueError, IndexError, KeyError, AttributeError):
+                        pass  # a broken placeholder is reported by check_messages
+    return ReadingReport(tuple(pages), tuple(others))
+
+
+def address_problems(tree: GuidanceTree) -> list[str]:
+    """Each piece of a spoken address is a real word or is in the [spoken] table ("bathnes" =
+    "bath n e s"), so the voice never reads a run-together name as nonsense."""
+    from flows.readability import is_word
+
+    problems = []
+    for node in tree.nodes.values():
+        for part in node.say_written:
+            for address in addresses(part):
+                for piece in pieces(address):
+                    if piece.lower() not in tree.spoken and not is_word(piece):
+                        problems.append(f"node {node.id!r} (say): how should the voice read {piece!r} in {address!r}? "
+                                        f"Add it to [spoken] in guidance.toml")
+    return sorted(set(problems), key=problems.index)
+
+
 def check_content(
     guidance_path: Path | None = None,
     messages_dir: Path | None = None,
@@ -615,6 +845,9 @@ def check_content(
             return problems + [f"messages: {e}"]
         tree, structural = build_tree(raw, copy)
         problems += structural + validate_tree(tree, today)
+        if not structural:
+            problems += editorial_problems(tree)
+            problems += address_problems(tree) + reading_report(tree, messages_dir).problems()
     try:
         config = safety.load_safety(safety_path or safety.DEFAULT_PATH)
     except safety.SafetyConfigError as e:

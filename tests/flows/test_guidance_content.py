@@ -127,20 +127,25 @@ def words_of(tree, *node_ids) -> str:
 @pytest.mark.parametrize(
     "node_id, facts",
     [
-        ("school_talk", ["teacher", "SENCO", "headteacher", "the teacher who organises special needs support", "EHC needs assessment"]),
+        ("school_talk", ["teacher", "SENCO", "head", "the teacher who organises special needs support", "EHC needs assessment", "a close look at your child's needs"]),
         ("school_complain", ["in writing", "use the word", "complaint", "what you want to happen", "date", "governor"]),
-        ("school_dfe", ["Secretary of State", "Department for Education", "academies", "governing body", "unreasonably", "private schools", "emergency inspection", "cannot deal with individual complaints"]),
-        ("ofsted", ["Ofsted", "whole school", "quality of education", "special educational needs", "wellbeing", "leadership and management", "maintained nursery schools", "non-maintained special schools", "short notice"]),
+        ("exclusion", ["governors", "15 school days", "independent review", "people from outside the school", "6 months", "disability discrimination", "Tribunal", "a special court", "suspension", "cannot make the school take your child back"]),
+        ("school_dfe", ["Secretary of State", "Department for Education", "academies", "governors", "law", "private school", "inspectors at short notice", "cannot deal with single complaints"]),
+        ("ofsted", ["Ofsted", "whole school", "taught", "special educational needs", "wellbeing", "leadership", "maintained nursery schools", "non-maintained special schools", "short notice"]),
+        ("assessment", ["EHC needs assessment", "sen_admin@bathnes.gov.uk", "within 6 weeks", "appeal", "2 months after", "1 month after your mediation certificate", "mediation advice", "Global Mediation", "date of birth", "reports"]),
         ("plan", ["EHC plan", "Education, Health and Care plan", "SEN team", "sen_admin@bathnes.gov.uk", "complaints procedure", "IPSEA", "template letter"]),
-        ("council_complain", ["complaints procedure", "Local Government and Social Care Ombudsman", "reasonable time"]),
+        ("sen_team", ["sen_admin@bathnes.gov.uk", "complaints procedure", "assessment"]),
+        ("council_complain", ["complaints procedure", "Local Government and Social Care Ombudsman", "looks into complaints about councils", "fair time"]),
         ("health", ["NHS complaints procedure", "PALS", "Patient Advice and Liaison Service", "Healthwatch", "Integrated Care Board", "ICB"]),
         ("resolution", ["free", "confidential", "voluntary", "independent", "Global Mediation", "alongside", "with or without an EHC plan", "health and social care"]),
         ("mediation", ["mediation advice", "certificate", "3 working days", "2 months after", "sent", "only about the school", "type of school", "none is named", "Global Mediation", "free", "confidential"]),
-        ("appeal", ["First-tier Tribunal", "EHC needs assessment", "reassessment", "not to issue an EHC plan", "school or type of school", "none is named", "after a review", "stop the plan", "2 months after", "was sent", "1 month from", "mediation certificate", "later", "late appeal"]),
+        ("appeal", ["Tribunal", "a special court", "EHC needs assessment", "reassessment", "not to issue an", "school or type of school", "none is named", "after a review", "stop the plan", "2 months after", "was sent", "1 month after", "mediation certificate", "later", "late appeal", "mediation advice", "Global Mediation"]),
         ("routes", ["more than one route", "impartial"]),
-        ("complain", ["in writing", "use the word", "complaint", "all the issues", "what you want to happen", "reasonable date", "form"]),
+        ("complain", ["in writing", "use the word", "complaint", "all the things", "what you want to happen", "fair date", "form"]),
         ("contact", ["01225 394382", "07530 263401", "send_partnershipservice@bathnes.gov.uk", "www.bathnes.gov.uk/sps", "{hours}"]),
-        ("orgs", ["IPSEA", "Contact", "cafamily.org.uk", "Coram Children's Legal Centre", "Local Offer"]),
+        ("orgs", ["IPSEA", "Contact", "cafamily.org.uk", "Coram Children's Legal Centre"]),
+        ("local_offer", ["Local Offer", "the council's guide to support", "www.bathnes.gov.uk", "training", "complain or appeal"]),
+        ("young_people", ["16 to 25", "rights of your own", "appeal", "complain", "EHC needs assessment", "2 months after", "until you are 25", "parents can still help"]),
     ],
 )
 def test_route_exists_and_states_its_key_facts(tree, node_id, facts):
@@ -149,10 +154,13 @@ def test_route_exists_and_states_its_key_facts(tree, node_id, facts):
     say, text = " ".join(node.say_parts), " ".join(node.text_parts)
     for fact in facts:
         assert fact.lower() in text.lower(), f"{node_id} text lacks {fact!r}"
-        spoken = {"sen_admin@bathnes.gov.uk": "sen underscore admin", "01225 394382": "0 1 2 2 5, 3 9 4 3 8 2",
-                  "07530 263401": "0 7 5 3 0, 2 6 3 4 0 1", "send_partnershipservice@bathnes.gov.uk": "send underscore partnership service",
-                  "www.bathnes.gov.uk/sps": "bath n e s dot gov dot uk slash s p s", "cafamily.org.uk": "c a family dot org dot uk",
-                  "sen team": "special educational needs team"}.get(fact, fact)
+        spoken = {"sen_admin@bathnes.gov.uk": "s e n, underscore, admin, at bath n e s dot gov dot uk",
+                  "01225 394382": "0 1 2 2 5, 3 9 4 3 8 2", "07530 263401": "0 7 5 3 0, 2 6 3 4 0 1",
+                  "send_partnershipservice@bathnes.gov.uk":
+                      "send, underscore, partnership service written as one word, at bath n e s dot gov dot uk",
+                  "www.bathnes.gov.uk/sps": "bath n e s dot gov dot uk slash s p s", "www.bathnes.gov.uk": "bath n e s dot gov dot uk",
+                  "cafamily.org.uk": "c a family dot org dot uk", "SEN team": "special educational needs team",
+                  "not to issue an": "not to issue an"}.get(fact, fact)
         assert spoken.lower() in say.lower(), f"{node_id} spoken words lack {spoken!r}"
 
 
@@ -165,7 +173,52 @@ def test_jargon_is_explained(tree):
     assert "the teacher who organises special needs support" in words_of(tree, "school_talk")
     assert "Education, Health and Care" in " ".join(tree.node("council").say_parts)
     assert "Education, Health and Care" in words_of(tree, "plan")
-    assert "independent legal body" in words_of(tree, "appeal")
+    assert "a special court" in words_of(tree, "appeal")
+
+
+def test_every_term_in_the_glossary_is_explained_where_first_used(tree):
+    from flows.guidance import editorial_problems, jargon_problems
+
+    assert {"EHC plan", "SENCO", "ICB", "PALS", "Ombudsman", "Tribunal", "SEN"} <= set(tree.glossary)
+    assert [p for p in editorial_problems(tree)] == []
+    for node in tree.nodes.values():
+        assert jargon_problems(tree, node) == [], node.id
+
+
+def test_key_facts_come_first_in_the_appeal_on_both_channels(tree):
+    """The issue: the time limit was in part 3 of 3 by text and the 5th of 6 paragraphs by phone,
+    and the mediation advice step was not said first."""
+    appeal = tree.node("appeal")
+    for first in (appeal.text_parts[0], appeal.say_parts[0]):
+        for fact in ("2 months after", "1 month after your mediation certificate", "mediation advice", "Global Mediation", "late appeal"):
+            assert fact in first, fact
+
+
+@pytest.mark.parametrize("node_id, first_facts", [
+    ("assessment", ["the council's special", "6 weeks", "appeal", "2 months"]),
+    ("exclusion", ["15 school days", "governors", "independent review", "6 months"]),
+    ("young_people", ["rights of your own", "2 months"]),
+    ("mediation", ["2 months after", "Global Mediation"]),
+])
+def test_key_facts_come_first_in_the_new_routes(tree, node_id, first_facts):
+    node = tree.node(node_id)
+    for first in (node.text_parts[0], node.say_parts[0]):
+        for fact in first_facts:
+            assert fact in first, (node_id, fact)
+
+
+def test_facts_not_in_the_leaflets_are_marked_for_staff(tree):
+    for node_id, source in (("exclusion", "DfE guidance"), ("young_people", "Code of Practice"), ("assessment", "Code of Practice")):
+        assert source in tree.node(node_id).staff_to_confirm
+
+
+def test_spoken_addresses_are_words_a_caller_can_write_down(tree):
+    contact = " ".join(tree.node("contact").say_parts)
+    assert "send, underscore, partnership service written as one word, at bath n e s dot gov dot uk" in contact
+    assert "@" not in contact and "www" not in contact and "underscore partnership service at" not in contact
+    for node in tree.nodes.values():
+        assert not any("@" in part or "www." in part for part in node.say_parts), node.id
+        assert node.text_parts and all("send underscore" not in part for part in node.text_parts)
 
 
 def test_corrections_since_the_leaflets(tree):
@@ -499,3 +552,112 @@ def test_messages_placeholders_are_measured_with_realistic_values(tmp_path):
     (tmp_path / "m.toml").write_text(f'ok = "{words21}{{date}}."\nlong = "{words21}{{date}} {{end_date}}."\n')
     found = check_messages(tmp_path)
     assert len(found) == 2 and all("long" in p for p in found)  # say and text versions
+
+
+# --- key facts first, jargon, readability and spoken addresses: the checks themselves ------
+
+
+def editorial(toml_text: str) -> str:
+    import tomllib
+
+    from flows.guidance import build_tree, editorial_problems
+
+    tree, problems = build_tree(tomllib.loads(toml_text))
+    assert problems == []
+    return "\n".join(editorial_problems(tree))
+
+
+def test_the_small_good_tree_passes_the_editorial_checks():
+    assert editorial(GOOD) == ""
+
+
+@pytest.mark.parametrize(
+    "say, text, expected",
+    [
+        # a time limit only in a later part
+        ('["You can appeal.", "Your appeal must reach the Tribunal within 2 months."]', '["You can appeal."]',
+         "(say) part 1 has no time limit, but a later part does (2 month)"),
+        ('["You can appeal."]', '["You can appeal.", "It takes six weeks."]', "(text) part 1 has no time limit"),
+        # the parent's own time limit said later, another one first
+        ('["Call us. The council has 6 weeks.", "You must appeal within 2 months."]', '["Call us."]',
+         "does not give the parent's time limit '2 month'"),
+        # nothing to do in the first part
+        ('["Appeals are heard by a panel."]', '["You can appeal."]', "(say) part 1 does not say what to do"),
+    ],
+)
+def test_key_facts_first_is_checked(say, text, expected):
+    broken = GOOD.replace('say = ["You can appeal."]', f"say = {say}").replace('text = ["You can appeal."]', f"text = {text}")
+    assert expected in editorial(broken)
+
+
+def test_a_time_limit_in_the_first_part_passes():
+    ok = GOOD.replace('say = ["You can appeal."]', 'say = ["You must appeal within 2 months. Call us.", "It takes 2 months."]')
+    assert editorial(ok) == ""
+
+
+GLOSSARY = '\n[glossary]\n"SENCO" = ["the teacher who organises special needs support"]\n"EHC plan" = ["Education, Health and Care plan"]\n'
+
+
+@pytest.mark.parametrize(
+    "text, explained",
+    [
+        ("Ask the SENCO.", False),
+        ("Ask the SENCO (the teacher who organises special needs support).", True),
+        ("Ask the SENCO. The SENCO is the teacher who organises special needs support.", True),  # the next sentence
+        ("Ask the SENCO. Be kind. The SENCO is the teacher who organises special needs support.", False),  # too late
+        ("Ask about the EHC plans.", False),  # plural
+        ("An Education, Health and Care plan, called an EHC plan.", True),
+        ("SEND Partnership Service. Ask the SENCOs.", False),
+        ("Ask the school about SEND.", True),  # SENCO is a whole word: SEND is not it
+    ],
+)
+def test_glossary_terms_are_explained_where_first_used(text, explained):
+    from flows.guidance import unexplained_terms
+
+    glossary = {"SENCO": ("the teacher who organises special needs support",), "EHC plan": ("Education, Health and Care plan",)}
+    assert (unexplained_terms(glossary, [text]) == []) is explained
+
+
+def test_an_option_label_counts_for_the_glossary():
+    broken = GOOD.replace('text = "Appeals"', 'text = "Ask the SENCO"') + GLOSSARY
+    assert "node 'main' (text): 'SENCO' is not explained" in editorial(broken)
+
+
+def test_the_readability_limits_are_enforced_for_guidance_pages():
+    import tomllib
+
+    from flows.guidance import build_tree, reading_report
+
+    hard = ("Notwithstanding the aforementioned considerations, individualised educational provision "
+            "necessitates comprehensive multidisciplinary evaluation.")
+    tree, _ = build_tree(tomllib.loads(GOOD.replace('text = ["You can appeal."]', f'text = ["{hard}"]')))
+    report = reading_report(tree)
+    assert report.pages[0][0] == "appeal" and report.pages[0][1] > 8 > report.pages[0][2]
+    found = "\n".join(report.problems())
+    assert "node 'appeal' (text): reading grade" in found and "(most 8)" in found
+    assert "guidance (text): median reading grade" in found and "(say)" not in found
+    assert "median" in report.lines()[0] and "limit 6" in report.lines()[0]
+
+
+def test_the_shipped_guidance_is_plain_english():
+    from flows.readability import GUIDANCE_MEDIAN_LIMIT, GUIDANCE_NODE_LIMIT
+
+    report = guidance.reading_report(load_guidance())
+    assert report.median_text <= GUIDANCE_MEDIAN_LIMIT == 6
+    assert report.median_say <= GUIDANCE_MEDIAN_LIMIT
+    assert max(max(t, s) for _, t, s in report.pages) <= GUIDANCE_NODE_LIMIT == 8
+    assert len(report.pages) == sum(n.kind == "guidance" for n in load_guidance().nodes.values())
+
+
+def test_spoken_address_pieces_must_be_known_words_or_in_the_spoken_table():
+    import tomllib
+
+    from flows.guidance import address_problems, build_tree
+
+    toml = GOOD.replace('say = ["You can appeal."]', 'say = ["Email sen_admin@bathnes.gov.uk to appeal."]')
+    tree, _ = build_tree(tomllib.loads(toml))
+    assert "how should the voice read 'bathnes'" in "\n".join(address_problems(tree))
+    tree, _ = build_tree(tomllib.loads(toml + '\n[spoken]\nbathnes = "bath n e s"\nsen = "s e n"\n'))
+    assert address_problems(tree) == []
+    assert tree.node("appeal").say_parts == ("Email s e n, underscore, admin, at bath n e s dot gov dot uk to appeal.",)
+    assert tree.node("appeal").say_written == ("Email sen_admin@bathnes.gov.uk to appeal.",)

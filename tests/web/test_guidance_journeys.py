@@ -10,11 +10,17 @@ from tests.conftest import Twilio, sms_replies, spoken, twiml
 
 # route -> (SMS keyword, facts heard on the phone, facts read in the text)
 ROUTES = {
-    "school_talk": ("SENCO", ["SENCO", "teacher", "headteacher"], ["SENCO", "headteacher"]),
+    "school_talk": ("SENCO", ["SENCO", "teacher", "head"], ["SENCO", "head"]),
     "school_complain": ("GOVERNOR", ["in writing", "the word complaint", "governor"], ["in writing", "'complaint'", "governor"]),
     "school_dfe": ("ACADEMY", ["Department for Education", "academies", "private"], ["Department for Education", "academies"]),
     "ofsted": ("OFSTED", ["whole school", "Ofsted"], ["whole school", "Ofsted"]),
-    "plan": ("EHCP", ["SEN team", "sen underscore admin"], ["SEN team", "sen_admin@bathnes.gov.uk"]),
+    "plan": ("EHCP", ["special educational needs team", "s e n, underscore, admin"], ["SEN team", "sen_admin@bathnes.gov.uk"]),
+    "assessment": ("ASSESSMENT", ["EHC needs assessment", "6 weeks", "2 months after", "s e n, underscore, admin"],
+                   ["EHC needs assessment", "6 weeks", "2 months after", "sen_admin@bathnes.gov.uk", "date of birth"]),
+    "sen_team": ("SEN TEAM", ["s e n, underscore, admin"], ["sen_admin@bathnes.gov.uk"]),
+    "exclusion": ("EXCLUDED", ["15 school days", "independent review", "6 months"], ["15 school days", "independent review", "6 months"]),
+    "local_offer": ("LOCAL OFFER", ["Local Offer", "bath n e s dot gov dot uk"], ["Local Offer", "www.bathnes.gov.uk"]),
+    "young_people": ("YOUNG PERSON", ["rights of your own", "2 months"], ["rights of your own", "2 months"]),
     "council_complain": ("OMBUDSMAN", ["complaints procedure", "Ombudsman"], ["complaints procedure", "Ombudsman"]),
     "health": ("NHS", ["NHS complaints procedure", "Integrated Care Board", "PALS", "Healthwatch"],
                ["NHS complaints procedure", "Integrated Care", "PALS", "Healthwatch"]),
@@ -25,7 +31,7 @@ ROUTES = {
     "appeal": ("TRIBUNAL", ["Tribunal", "2 months after", "letter was sent", "mediation certificate"],
                ["Tribunal", "2 months after", "letter was sent", "late appeal may still be possible"]),
     "routes": ("ROUTES", ["more than one route"], ["more than one route"]),
-    "orgs": ("IPSEA", ["IPSEA", "Contact", "Coram"], ["IPSEA", "cafamily.org.uk", "Coram"]),
+    "orgs": ("IPSEA", ["IPSEA", "Contact", "Coram", "c a family dot org dot uk"], ["IPSEA", "cafamily.org.uk", "Coram"]),
     "contact": ("CONTACT", ["0 1 2 2 5, 3 9 4 3 8 2", "0 7 5 3 0, 2 6 3 4 0 1"], ["01225 394382", "07530 263401"]),
 }
 FORBIDDEN = ["CCG", "Clinical Commissioning", "ESFA", "Education and Skills Funding"]
@@ -96,7 +102,7 @@ def test_numbered_replies_follow_the_last_menu(twilio):
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("apeal", "Tribunal"), ("Mediation please", "mediation advice"), ("ehc plan", "SEN team"),
+    ("apeal", "Tribunal"), ("Mediation please", "mediation advice"), ("ehc plan", "SEN team"), ("exluded", "15 school days"),
     ("  nhs  ", "NHS complaints procedure"), ("OFSTED!", "Ofsted"), ("tribunel", "Tribunal"), ("hours", "10am to 3pm"),
 ])
 def test_keywords_forgive_case_spacing_and_slips(twilio, text, expected):
