@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
@@ -25,6 +26,7 @@ class Settings:
     data_dir: Path = Path(".data")
     redis_url: str | None = None
     redis_timeout_seconds: float = 0.5
+    redis_maxmemory_mb: int = 256  # the embedded Redis's cap (noeviction)
     key_prefix: str = "helpline:"
     queue_name: str = "helpline"
     twilio_account_sid: str | None = None
@@ -46,6 +48,8 @@ class Settings:
     sms_session_ttl_seconds: int = 24 * 3600
     callbacks_per_day: int = 12
     callback_asks_per_day: int = 5
+    callback_asks_per_day_withheld: int = 10  # all withheld callers together
+    confirmations_for_others_per_day: int = 20  # texts to numbers that did not ask themselves, whole service
     retention_days: int = 30
     send_window_start: dt.time = dt.time(9)
     send_window_end: dt.time = dt.time(19)
@@ -113,19 +117,35 @@ def development_token(data_dir: Path) -> str:
     path = data_dir / "dev-twilio-auth-token"
     if path.exists():
         return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)  # the data folder is private (README, Security)
     token = secrets.token_hex(16)
-    path.write_text(token + "\n")
-    path.chmod(0o600)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others, even briefly
+    with os.fdopen(descriptor, "w") as out:
+        out.write(token + "\n")
     return token
 
 
-def from_env(environ: Mapping[str, str] | None = None) -> Settings:
-    """Build Settings from environment variables (see the README table)."""
+# Commands that are local by nature: `flask phone` is the simulator (a laptop's phone), so it runs
+# in local mode unless HELPLINE_ENV says otherwise. Everything else must choose local mode explicitly.
+LOCAL_COMMANDS = frozenset({"phone"})
+
+
+def _local_command(argv: list[str]) -> bool:
+    return len(argv) > 1 and Path(argv[0]).name == "flask" and argv[1] in LOCAL_COMMANDS
+
+
+def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = None) -> Settings:
+    """Build Settings from environment variables (see the README table).
+
+    HELPLINE_ENV unset means production (which refuses to start without its secrets): local mode
+    is an explicit choice, made by `make run`, the tests and the simulator (`flask phone`, seen in argv).
+    """
     env = dict(os.environ if environ is None else environ)
     get = lambda name, default=None: env.get(name) or default  # noqa: E731 (empty means unset)
+    argv = sys.argv if argv is None and environ is None else (argv or [])
 
-    mode = get("HELPLINE_ENV", LOCAL)
+    mode = get("HELPLINE_ENV", LOCAL if _local_command(argv) else PRODUCTION)
     if mode not in (LOCAL, PRODUCTION):
         raise ConfigError(f"HELPLINE_ENV must be 'local' or 'production', not {mode!r}")
     data_dir = Path(get("DATA_DIR", ".data")).resolve()
@@ -146,6 +166,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         env=mode,
         data_dir=data_dir,
         redis_url=get("REDIS_URL"),
+        redis_maxmemory_mb=_int("REDIS_MAXMEMORY_MB", get("REDIS_MAXMEMORY_MB", "256"), minimum=16),
         twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
         twilio_auth_token=token,
         twilio_token_generated=generated,
@@ -162,6 +183,10 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
         sms_session_ttl_seconds=_int("SMS_SESSION_TTL_SECONDS", get("SMS_SESSION_TTL_SECONDS", "86400")),
         callbacks_per_day=_int("CALLBACKS_PER_DAY", get("CALLBACKS_PER_DAY", "12")),
         callback_asks_per_day=_int("CALLBACK_ASKS_PER_DAY", get("CALLBACK_ASKS_PER_DAY", "5")),
+        callback_asks_per_day_withheld=_int("CALLBACK_ASKS_PER_DAY_WITHHELD",
+                                            get("CALLBACK_ASKS_PER_DAY_WITHHELD", "10"), minimum=0),
+        confirmations_for_others_per_day=_int("CONFIRMATIONS_FOR_OTHERS_PER_DAY",
+                                              get("CONFIRMATIONS_FOR_OTHERS_PER_DAY", "20"), minimum=0),
         retention_days=_int("RETENTION_DAYS", get("RETENTION_DAYS", "30")),
         dial_timeout_seconds=_int("DIAL_TIMEOUT_SECONDS", get("DIAL_TIMEOUT_SECONDS", "25")),
         staff_session_minutes=_int("STAFF_SESSION_MINUTES", get("STAFF_SESSION_MINUTES", "480")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -33,10 +34,20 @@ def _answers(url: str) -> bool:
         return False
 
 
-def start_embedded_redis(data_dir: Path, *, persist: bool = True, wait_seconds: float = 10) -> str:
-    """Start (or reuse) a real redis-server on a unix socket in data_dir; return its URL."""
+DEFAULT_MAXMEMORY_MB = 256
+
+
+def start_embedded_redis(data_dir: Path, *, persist: bool = True, wait_seconds: float = 10,
+                         maxmemory_mb: int = DEFAULT_MAXMEMORY_MB) -> str:
+    """Start (or reuse) a real redis-server on a unix socket in data_dir; return its URL.
+
+    It runs with a memory cap (`maxmemory_mb`, REDIS_MAXMEMORY_MB) and `noeviction`: when full,
+    writes fail (and callback requests go to the spool) rather than records silently vanishing.
+    Its files are private: the folder 0700, the files 0600 (umask 077 for the server).
+    """
     data_dir = Path(data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    data_dir.chmod(0o700)
     url = embedded_url(data_dir)
     if _answers(url):
         return url
@@ -49,10 +60,11 @@ def start_embedded_redis(data_dir: Path, *, persist: bool = True, wait_seconds: 
         "--daemonize", "yes",
         "--pidfile", str(data_dir / "redis.pid"),
         "--logfile", str(data_dir / "redis.log"),
+        "--maxmemory", f"{int(maxmemory_mb)}mb",
         "--maxmemory-policy", "noeviction",
     ]
     args += ["--appendonly", "yes", "--appendfsync", "everysec"] if persist else ["--save", "", "--appendonly", "no"]
-    subprocess.run(args, check=True)
+    subprocess.run(args, check=True, preexec_fn=lambda: os.umask(0o077))
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if _answers(url):
@@ -71,7 +83,7 @@ def stop_embedded_redis(data_dir: Path) -> None:
 
 def redis_url(settings) -> str:
     """REDIS_URL, or the embedded Redis (started if needed) when it is unset."""
-    return settings.redis_url or start_embedded_redis(settings.data_dir)
+    return settings.redis_url or start_embedded_redis(settings.data_dir, maxmemory_mb=settings.redis_maxmemory_mb)
 
 
 def make_redis(settings, *, decode: bool = True, timeout: float | None = None) -> redis.Redis:

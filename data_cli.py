@@ -20,7 +20,7 @@ from flask.cli import AppGroup
 
 import services
 from flows.sending_rules import mask, normalise_uk_number
-from store import optouts, safety, spool
+from store import conversations, optouts, safety, spool
 from store import outbound as records
 from workers.senders import list_outbox, outbox_key
 
@@ -71,8 +71,8 @@ def export_number(svc, phone: str) -> dict:
         "outbound": [r for i in records.ids_for_phone(redis, settings, phone)
                      if (r := records.get(redis, settings, i)) is not None],
         "opt_out": optouts.get_optout(redis, settings, phone),
-        "sms_conversation": _dump(redis, settings.key("sms", "conv", phone)),
-        "sms_seen": _dump(redis, settings.key("sms", "seen", phone)),
+        "sms_conversation": _dump(redis, conversations.conversation_key(settings, phone)),
+        "sms_seen": _dump(redis, conversations.seen_key(settings, phone)),
         "outbox": [e for e in list_outbox(redis, settings.key_prefix, limit=10_000) if e.get("to") == phone],
         "safety_concerns": safety.for_phone(redis, settings, phone),
         "callback_spool": [row for row in spool.pending(settings) if row["request"].get("phone") == phone],
@@ -93,18 +93,40 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
         delete_job(svc, record.get("job_id"))  # its job would find nothing anyway; tidy up
         counts["outbound"] += records.delete(redis, settings, message_id, phone=phone)
     redis.delete(records.phone_index(settings, phone))
-    counts["sms_conversation"] = int(redis.delete(settings.key("sms", "conv", phone),
-                                                  settings.key("sms", "seen", phone)))
+    counts["sms_conversation"] = conversations.erase(redis, settings, phone)  # replies cache and rate counts too
     counts["outbox"] = _erase_outbox(redis, settings, phone)
     counts["safety_concerns"] = safety.erase_phone(redis, settings, phone)
     counts["callback_spool"] = spool.erase_phone(settings, phone)
+    from store import callbacks
+
+    counts["callback_asks"] = int(redis.delete(callbacks.asks_key(settings, phone)))  # its calling-line count
     if optouts.is_opted_out(redis, settings, phone) and not forget_opt_out:
         counts["opt_out_kept"] = 1
     else:
         counts["opt_out"] = optouts.forget_optout(redis, settings, phone)
     for hook in ERASE_HOOKS:
         counts.update(_resolve(hook)(svc, phone) or {})
+    counts["disk_rewrite_started"] = int(rewrite_append_only_file(redis))
     return counts
+
+
+def rewrite_append_only_file(redis) -> bool:
+    """Ask Redis to rewrite its append-only file (BGREWRITEAOF), so erased data leaves the disk too.
+
+    Until then the file still holds every write ever made, the erased number included. False
+    (logged) when Redis refuses, e.g. a managed Redis that does not allow the command: then its
+    own rewrite schedule applies (README, Security).
+    """
+    from redis import RedisError
+
+    try:
+        redis.bgrewriteaof()
+        return True
+    except RedisError as error:
+        if "already in progress" in str(error).lower():
+            return True
+        log.warning("could not start an append-only file rewrite: %s", error)
+        return False
 
 
 def _erase_outbox(redis, settings, phone: str) -> int:

@@ -18,6 +18,15 @@ import services
 log = logging.getLogger("helpline.webhooks")
 SIGNATURE_HEADER = "X-Twilio-Signature"
 
+# The longest value Twilio sends in each identifying field, with a margin. A signed request over
+# any of these is refused (400) before anything is stored: numbers are at most 16 characters in
+# E.164 (32 allows "client:..." and SIP-free forms), SIDs 34. What a parent says or types is NOT
+# refused: a long Body is cut and answered politely (sms/), long Digits and SpeechResult are read
+# as much as a menu needs (ivr/); the whole form is capped by MAX_CONTENT_LENGTH (64 KB, app.py).
+FIELD_LIMITS = {"From": 32, "To": 32, "Caller": 32, "Called": 32, "CallSid": 64, "MessageSid": 64,
+                "SmsSid": 64, "AccountSid": 64, "RecordingSid": 64, "RecordingUrl": 300,
+                "CallStatus": 32, "MessageStatus": 32, "ErrorCode": 16}
+
 
 def signed_url(public_base_url: str) -> str:
     """The URL Twilio signed: the public base + path + the raw (still encoded) query string."""
@@ -53,9 +62,18 @@ def _validator(token: str) -> RequestValidator:
     return RequestValidator(token)
 
 
+def check_field_lengths() -> None:
+    """Refuse (400) a signed request whose identifying fields are longer than Twilio ever sends."""
+    too_long = [name for name, limit in FIELD_LIMITS.items() if len(request.form.get(name, "")) > limit]
+    if too_long:
+        log.warning("refused webhook with over-long %s: %s %s", ", ".join(too_long), request.method, request.path)
+        abort(400)
+
+
 def protect(blueprint: Blueprint) -> Blueprint:
-    """Check Twilio's signature before every view of this blueprint."""
+    """Check Twilio's signature, then the fields' lengths, before every view of this blueprint."""
     blueprint.before_request(check_signature)
+    blueprint.before_request(check_field_lengths)
     return blueprint
 
 

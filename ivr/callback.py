@@ -215,7 +215,7 @@ def callback_save():
         source_sid=request.form.get("CallSid", ""), now=now(), urgent=bool(request.args.get("urgent")),
         voicemail_ok=flag.get(request.args.get("vm", "")), text_ok=flag.get(request.args.get("txt", "")),
         voice_message_url=request.form.get("RecordingUrl") or None,
-        requester=normalise_uk_number(caller) or phone, confirm=wants_text)
+        requester=caller or "withheld", confirm=wants_text)  # the calling line, never the number keyed in
     log.info("callback %s by phone from %s (%s)", result.id or "-", mask(phone), result.in_words())
     if (result.created or result.merged) and wants_text and not result.spooled:
         _queue_confirmation(svc, result.id)

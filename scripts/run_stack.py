@@ -17,11 +17,12 @@ import connections  # noqa: E402
 def main() -> int:
     """Run until Ctrl-C; stop the embedded Redis (saving its data) on the way out."""
     os.chdir(ROOT)
-    settings = config.from_env()
     env = dict(os.environ)
+    env.setdefault("HELPLINE_ENV", "local")  # `make run` is the laptop's service: local mode, chosen here
+    settings = config.from_env(env)
     started_redis = False
     if not settings.redis_url:
-        env["REDIS_URL"] = connections.start_embedded_redis(settings.data_dir)
+        env["REDIS_URL"] = connections.start_embedded_redis(settings.data_dir, maxmemory_mb=settings.redis_maxmemory_mb)
         started_redis = True
     env.setdefault("HOST", "127.0.0.1")
     env.setdefault("PORT", "5000")

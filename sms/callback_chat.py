@@ -163,7 +163,7 @@ def save_callback(svc, inbound, effect: SaveCallback) -> list[str]:
         svc.connections.redis, svc.settings, svc.calendar, phone=effect.phone, topic=effect.topic, channel="sms",
         source_sid=inbound.message_sid or f"sms-{inbound.phone}-{inbound.now.isoformat()}", now=inbound.now,
         urgent=effect.urgent, deadline=deadline, text_ok=True, contact_by=effect.contact_by,
-        part_of_day=effect.part_of_day, requester=normalise_uk_number(inbound.phone) or effect.phone,
+        part_of_day=effect.part_of_day, requester=inbound.phone or "withheld",  # the texting line
         confirm=effect.contact_by == "voice")  # once Redis has it, text the day we will call
     log.info("callback %s by text from %s (%s)", result.id or "-", mask(inbound.phone), result.in_words())
     text = confirmation(svc.copy, svc.calendar, expected_on=result.expected_on, today=svc.calendar.local(inbound.now).date(),

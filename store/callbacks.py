@@ -49,9 +49,16 @@ source_sid, closing_text_due (bool), events.
 
 Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
 callbacks:open (zset, score flows.callbacks.queue_score), callbacks:done (zset, finish time),
-callbacks:phone:{phone} (live request id), callbacks:sid:{sid} (idempotency),
-callbacks:booked:{date} (per-day counter), callbacks:asks:{number} (asks today, the rate limit),
-callbacks:seq. Phone numbers never go in logs.
+callbacks:phone:{tag} (live request id), callbacks:sid:{sid} (idempotency),
+callbacks:booked:{date} (per-day counter), callbacks:asks:{tag} (asks today from one calling
+line, the rate limit), callbacks:seq. {tag} is store.keys.phone_tag: no key name holds a number.
+Phone numbers never go in logs.
+
+The asks limit counts the CALLING line (`requester`: the From of the call or text, withheld and
+foreign lines included), not the number keyed in: settings.callback_asks_per_day a line, and
+settings.callback_asks_per_day_withheld for all withheld callers together (one bucket). A
+request for a number other than the calling line is marked `for_other_line`; its confirmation
+text counts against a daily cap for the whole service (workers/callback_jobs.py).
 Single Redis node (the scripts build record keys from a prefix).
 """
 
@@ -68,13 +75,14 @@ from redis import RedisError
 from flows import callbacks as rules
 from flows.guidance import load_guidance
 from flows.sending_rules import mask, normalise_uk_number
+from store.keys import WITHHELD, normalise_line, phone_tag
 
 log = logging.getLogger("helpline.callbacks")
 
 SID_TTL_SECONDS = 30 * 24 * 3600  # Twilio retries within hours; a month is plenty
 ASKS_TTL_SECONDS = 24 * 3600  # the rate limit counts asks per number over a day from the first
 BOOKED_TTL_SECONDS = 400 * 24 * 3600
-BOOL_FIELDS = ("urgent", "closing_text_due")
+BOOL_FIELDS = ("urgent", "closing_text_due", "for_other_line")
 MAYBE_BOOL_FIELDS = ("voicemail_ok", "text_ok")
 NULLABLE = ("expected_on", "deadline", "voice_message_url", "claimed_by", "claimed_until", "outcome")
 INTERNAL = ("first_ts", "claimed_until_ts")
@@ -204,7 +212,7 @@ def done_key(settings) -> str:
 
 
 def phone_key(settings, phone: str) -> str:
-    return settings.key("callbacks", "phone", phone)
+    return settings.key("callbacks", "phone", phone_tag(settings, phone))
 
 
 def sid_key(settings, sid: str) -> str:
@@ -212,7 +220,16 @@ def sid_key(settings, sid: str) -> str:
 
 
 def asks_key(settings, requester: str) -> str:
-    return settings.key("callbacks", "asks", requester)
+    """Asks today from one calling line (withheld callers share one key)."""
+    return settings.key("callbacks", "asks", phone_tag(settings, requester))
+
+
+def asks_limit(settings, requester: str | None) -> int:
+    """How many asks a day this calling line may make (0: no limit, for staff and the CLI)."""
+    if not requester:
+        return 0
+    return settings.callback_asks_per_day_withheld if normalise_line(requester) == WITHHELD \
+        else settings.callback_asks_per_day
 
 
 def booked_key(settings, day: dt.date | str) -> str:
@@ -265,10 +282,12 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         "text_ok": _flag(text_ok), "contact_by": contact_by, "part_of_day": part_of_day,
         "voice_message_url": voice_message_url or "", "claimed_by": "", "claimed_until": "",
         "claimed_until_ts": "0", "outcome": "", "requests": "1", "source_sid": source_sid,
-        "closing_text_due": "0",
+        "closing_text_due": "0", "for_other_line": "1" if requester and normalise_line(requester) != number else "0",
     }
     merge = {"requested_at": now.isoformat(), "topic": topic, "topic_title": title, "channel": channel,
              "contact_by": contact_by, "part_of_day": part_of_day}
+    if requester and normalise_line(requester) != number:
+        merge["for_other_line"] = "1"  # a stranger updating it: its confirmation counts against the cap
     if voicemail_ok is not None:
         merge["voicemail_ok"] = _flag(voicemail_ok)
     if text_ok is not None:
@@ -280,7 +299,7 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
                           + ("; left a new voice message" if voice_message_url else ""))
     days = [d.isoformat() for d in rules.candidate_days(calendar, max(now, calendar.local(booked_from or now)))]
-    limit = settings.callback_asks_per_day if requester else 0
+    limit = asks_limit(settings, requester)
     kind, found_id, expected = redis.eval(
         _SAVE, 4, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
         asks_key(settings, requester or number),
@@ -311,14 +330,14 @@ def _spool(settings, calendar, request: dict, confirm: bool, error: RedisError) 
     from store import spool
 
     now = calendar.local(request["now"])
-    requester = request.get("requester") or request["phone"]
+    line = phone_tag(settings, request.get("requester") or request["phone"])  # no number in the spool's index
     try:
-        if spool.asks_since(settings, requester, now - dt.timedelta(seconds=ASKS_TTL_SECONDS)) \
-                >= settings.callback_asks_per_day:
+        if spool.asks_since(settings, line, now - dt.timedelta(seconds=ASKS_TTL_SECONDS)) \
+                >= (asks_limit(settings, request.get("requester")) or settings.callback_asks_per_day):
             return SaveResult("", False, False, None, limited=True, spooled=True)
         row = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
                for k, v in request.items() if k not in ("requester", "booked_from")}
-        row_id, added = spool.add(settings, requester=requester, now=now, request={**row, "confirm": confirm})
+        row_id, added = spool.add(settings, requester=line, now=now, request={**row, "confirm": confirm})
     except (OSError, sqlite3.Error):
         log.exception("callback request could not be spooled either")
         raise error from None

@@ -1,4 +1,10 @@
-"""SMS conversations in Redis: each number's place in the conversation, replies already sent, recent texts."""
+"""SMS conversations in Redis: each number's place in the conversation, replies already sent, recent texts.
+
+No key name holds a number: keys about a number use store.keys.phone_tag, which also makes
+"07700 900123", "447700900123" and "+44 7700 900123" one number (one rate limit, one conversation).
+The replies cache is keyed by MessageSid; each number's cached replies are listed under
+sms:replies:<tag>, so erasing a number finds them (data_cli).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,19 @@ import datetime as dt
 import json
 from typing import NamedTuple
 
+from store.keys import phone_tag
+
 REPLY_TTL_SECONDS = 24 * 3600  # Twilio retries within minutes; a day is plenty and still short-lived
 
 
 def conversation_key(settings, phone: str) -> str:
     """Where a number's conversation state lives."""
-    return settings.key("sms", "conv", phone)
+    return settings.key("sms", "conv", phone_tag(settings, phone))
 
 
 def seen_key(settings, phone: str) -> str:
     """Marks a number that has texted before (so the welcome is sent once)."""
-    return settings.key("sms", "seen", phone)
+    return settings.key("sms", "seen", phone_tag(settings, phone))
 
 
 def reply_key(settings, message_sid: str) -> str:
@@ -27,7 +35,12 @@ def reply_key(settings, message_sid: str) -> str:
 def rate_key(settings, phone: str, at: dt.datetime) -> str:
     """The MessageSids one number sent in the fixed rate-limit window that `at` falls in."""
     window = int(at.timestamp()) // settings.sms_limit_window_seconds
-    return settings.key("sms", "rate", phone, window)
+    return settings.key("sms", "rate", phone_tag(settings, phone), window)
+
+
+def replies_key(settings, phone: str) -> str:
+    """The MessageSids whose replies are cached for this number (so erasure can find them)."""
+    return settings.key("sms", "replies", phone_tag(settings, phone))
 
 
 class Loaded(NamedTuple):
@@ -72,5 +85,16 @@ def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: 
     else:
         pipe.delete(key)
     pipe.set(reply_key(settings, message_sid), reply_xml, ex=REPLY_TTL_SECONDS)
+    pipe.sadd(replies_key(settings, phone), message_sid)
+    pipe.expire(replies_key(settings, phone), REPLY_TTL_SECONDS)
     pipe.set(seen_key(settings, phone), "1", ex=settings.retention_days * 24 * 3600)
     pipe.execute()
+
+
+def erase(redis, settings, phone: str) -> int:
+    """Delete a number's conversation, seen flag, cached replies and rate-limit counts; how many keys went."""
+    sids = [s.decode() if isinstance(s, bytes) else s for s in redis.smembers(replies_key(settings, phone))]
+    keys = [conversation_key(settings, phone), seen_key(settings, phone), replies_key(settings, phone),
+            *(reply_key(settings, sid) for sid in sids)]
+    keys += list(redis.scan_iter(match=settings.key("sms", "rate", phone_tag(settings, phone), "*")))
+    return int(redis.delete(*keys))

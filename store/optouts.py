@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from flows.sending_rules import mask, normalise_uk_number
+from store.keys import phone_tag
 
 log = logging.getLogger(__name__)
 
@@ -16,13 +17,22 @@ def phone_key(phone: str) -> str:
 
 
 def optout_key(settings, phone: str) -> str:
-    """helpline:optout:+447700900123"""
+    """helpline:optout:<phone_tag>: the number itself is never in a key name (store/keys.py)."""
+    return settings.key("optout", phone_tag(settings, phone))
+
+
+def legacy_key(settings, phone: str) -> str:
+    """Where opt-outs were kept before key names were tagged (helpline:optout:+447700900123).
+
+    Read as well as the tagged key, so nobody who texted STOP before the change is texted; moved
+    to the tagged key at the next STOP or START, deleted by erasure.
+    """
     return settings.key("optout", phone_key(phone))
 
 
 def is_opted_out(redis, settings, phone: str) -> bool:
     """True if the parent has opted out of texts (and not opted back in)."""
-    return redis.hget(optout_key(settings, phone), "opted_out") in ("1", b"1")
+    return get_optout(redis, settings, phone).get("opted_out") == "1"
 
 
 def set_opted_out(redis, settings, phone: str, opted_out: bool, *, source: str, at: dt.datetime) -> None:
@@ -33,6 +43,7 @@ def set_opted_out(redis, settings, phone: str, opted_out: bool, *, source: str, 
     """
     key = optout_key(settings, phone)
     pipe = redis.pipeline()
+    pipe.delete(legacy_key(settings, phone))
     pipe.hset(key, mapping={"opted_out": "1" if opted_out else "0", "source": source, "at": at.isoformat()})
     if opted_out:
         pipe.persist(key)
@@ -44,13 +55,17 @@ def set_opted_out(redis, settings, phone: str, opted_out: bool, *, source: str, 
 
 def get_optout(redis, settings, phone: str) -> dict:
     """What is held about this number's opt-out ({} if nothing)."""
-    raw = redis.hgetall(optout_key(settings, phone))
+    pipe = redis.pipeline(transaction=False)
+    pipe.hgetall(optout_key(settings, phone))
+    pipe.hgetall(legacy_key(settings, phone))
+    tagged, legacy = pipe.execute()
+    raw = tagged or legacy
     return {_s(k): _s(v) for k, v in raw.items()}
 
 
 def forget_optout(redis, settings, phone: str) -> int:
     """Delete the opt-out record (data erasure); returns how many keys went."""
-    return int(redis.delete(optout_key(settings, phone)))
+    return int(redis.delete(optout_key(settings, phone), legacy_key(settings, phone)))
 
 
 def _s(value) -> str:

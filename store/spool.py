@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import logging
 import sqlite3
 from contextlib import closing
@@ -57,9 +58,15 @@ def path(settings) -> Path:
 
 def _connect(settings) -> sqlite3.Connection:
     """A fresh connection (one per call: web threads and processes share the file, not connections)."""
-    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path(settings), timeout=5, isolation_level=None)
+    Path(settings.data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
+    file = path(settings)
+    if not file.exists():  # private from the start: the spool holds parents' numbers
+        os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+    db = sqlite3.connect(file, timeout=5, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
+    for extra in (file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        if extra.exists() and extra.stat().st_mode & 0o077:
+            extra.chmod(0o600)  # SQLite gives these the main file's mode; make sure
     db.execute("PRAGMA synchronous=FULL")  # the parent has been told we have it: it must survive a power cut
     db.execute(_SCHEMA)
     return db

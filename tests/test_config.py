@@ -8,8 +8,8 @@ from config import ConfigError, from_env
 
 
 def test_local_mode_generates_one_development_token_and_reuses_it(tmp_path):
-    first = from_env({"DATA_DIR": str(tmp_path)})
-    second = from_env({"DATA_DIR": str(tmp_path)})
+    first = from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path)})
+    second = from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path)})
     assert len(first.twilio_auth_token) == 32
     assert first.twilio_auth_token == second.twilio_auth_token
     assert (tmp_path / "dev-twilio-auth-token").stat().st_mode & 0o077 == 0
@@ -36,7 +36,7 @@ def test_production_with_credentials_uses_twilio(tmp_path):
 
 
 def test_helpline_now_and_numbers(tmp_path):
-    s = from_env({"DATA_DIR": str(tmp_path), "HELPLINE_NOW": "2026-11-23T11:00", "CALLBACKS_PER_DAY": "7"})
+    s = from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path), "HELPLINE_NOW": "2026-11-23T11:00", "CALLBACKS_PER_DAY": "7"})
     assert s.helpline_now == dt.datetime(2026, 11, 23, 11, 0)
     assert s.callbacks_per_day == 7
     assert s.helpline_e164 == "+441225394382"
@@ -47,4 +47,19 @@ def test_helpline_now_and_numbers(tmp_path):
                                         ("SEND_WINDOW_START", "9am"), ("HELPLINE_ENV", "staging")])
 def test_bad_values_are_refused_with_the_variable_named(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
-        from_env({"DATA_DIR": str(tmp_path), name: value})
+        from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path), name: value})
+
+
+def test_with_helpline_env_unset_the_service_is_production_and_refuses_to_start(tmp_path):
+    # The attack: a server started without HELPLINE_ENV ran in local mode (simulated clock, derived secret).
+    with pytest.raises(ConfigError, match="production mode needs"):
+        from_env({"DATA_DIR": str(tmp_path)}, argv=["gunicorn", "app:create_app()"])
+    assert not (tmp_path / "dev-twilio-auth-token").exists()
+
+
+def test_the_simulator_command_is_local_unless_told_otherwise(tmp_path):
+    assert from_env({"DATA_DIR": str(tmp_path)}, argv=["/x/.venv/bin/flask", "phone", "call"]).is_local
+    with pytest.raises(ConfigError):
+        from_env({"DATA_DIR": str(tmp_path)}, argv=["/x/.venv/bin/flask", "staff", "add", "sam"])
+    with pytest.raises(ConfigError):
+        from_env({"DATA_DIR": str(tmp_path), "HELPLINE_ENV": "production"}, argv=["flask", "phone", "call"])

@@ -10,7 +10,7 @@ import pytest
 
 import data_cli
 from clock import LONDON
-from store import optouts, safety, spool
+from store import conversations, optouts, safety, spool
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY
 from workers import outbound
@@ -51,8 +51,8 @@ def held(svc):
     assert deliver_with(svc, sent) == "sent"
     [reminder, *_] = schedule_reminders(svc, phone=PARENT, deadline_date=dt.date(2026, 12, 14), kind="appeal",
                                         what_to_do="Register your appeal.", now=NOW)
-    redis.set(settings.key("sms", "conv", PARENT), json.dumps({"node": "appeal"}))
-    redis.set(settings.key("sms", "seen", PARENT), "1")
+    redis.set(conversations.conversation_key(settings, PARENT), json.dumps({"node": "appeal"}))
+    redis.set(conversations.seen_key(settings, PARENT), "1")
     other = outbound.queue_text(svc, to=OTHER, body="Hello.", purpose="test", immediate=True)
     assert deliver_with(svc, other) == "sent"
     for phone in (PARENT, OTHER):
@@ -101,7 +101,7 @@ def test_erase_removes_everything_about_the_number_and_nothing_else(app, svc, he
     assert records.get(redis, settings, held["reminder"]) is None
     assert deliver_with(svc, held["reminder"]) == "missing"  # its job, had it survived, finds nothing
     assert not redis.exists(f"rq:job:{reminder_job}")
-    assert not redis.exists(settings.key("sms", "conv", PARENT), settings.key("sms", "seen", PARENT))
+    assert not redis.exists(conversations.conversation_key(settings, PARENT), conversations.seen_key(settings, PARENT))
     assert [e["to"] for e in list_outbox(redis)] == [OTHER]
     assert records.get(redis, settings, held["other"])["status"] == "sent"
     assert [k for k in redis.scan_iter("*900123*")] == []
@@ -132,3 +132,43 @@ def test_erase_asks_first(app, svc, held):
 def test_a_number_that_is_not_uk_is_refused(app):
     result = app.test_cli_runner().invoke(args=["data", "export", "hello"])
     assert result.exit_code != 0 and "UK phone number" in result.output
+
+
+# --- issue 15, item 5: erasure leaves nothing, and no key name holds a number -------------------
+
+
+def _everything_in(redis) -> str:
+    """Every key name and every value in the database, as one text to search."""
+    parts = []
+    for key in redis.scan_iter():
+        parts.append(key)
+        parts.append(json.dumps(data_cli._dump(redis, key), default=str))
+    return "\n".join(parts)
+
+
+def test_erase_finds_the_reply_cache_asks_and_rate_limits_and_no_key_name_holds_the_number(app, svc):
+    from tests.conftest import Twilio
+
+    twilio = Twilio(app.test_client())
+    for spelling in ("07700 900123", "447700900123", "+44 7700 900123"):
+        assert twilio.sms("HOURS", from_=spelling).status_code == 200
+    assert twilio.sms("CALLBACK", from_=PARENT).status_code == 200
+    call = {"CallSid": "CA" + "7" * 32, "From": PARENT}
+    assert twilio.post("/ivr/callback/save?phone=%2B447700900123&topic=appeal&txt=0", call).status_code == 200
+    redis, settings = svc.connections.redis, svc.settings
+    assert "900123" in _everything_in(redis)  # held in values (the reply cache: "call you on 07700 900123"?)
+    assert not [key for key in redis.scan_iter() if "900123" in key]  # never in a key name
+    result = app.test_cli_runner().invoke(args=["data", "erase", "07700 900123", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert "900123" not in _everything_in(redis)
+    assert "disk_rewrite_started: 1" in result.output
+
+
+def test_text_rate_limits_count_a_number_however_it_is_written(make_app):
+    app = make_app(OPEN_MONDAY, sms_limit_per_window=3)
+    from tests.conftest import Twilio, sms_replies
+
+    twilio = Twilio(app.test_client())
+    replies = [sms_replies(twilio.sms("HOURS", from_=spelling))
+               for spelling in ("07700 900123", "447700900123", "+44 7700 900123", "+447700900123", "07700900123")]
+    assert replies[3] and not replies[4]  # the fourth is the one polite "please wait"; the fifth gets nothing

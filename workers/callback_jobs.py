@@ -45,6 +45,12 @@ def send_confirmation_with(svc, request_id: str) -> str:
         return "no_texts"
     if not record["expected_on"]:
         return "no_day"
+    if record.get("for_other_line") and not _within_cap_for_others(svc, request_id):
+        _note_once(svc, request_id, "confirmation-capped",
+                   "no confirmation text: the number was given from another line, and today's texts to such numbers are used up")
+        log.warning("callback %s: confirmation not sent (daily cap on texts to numbers that did not ask themselves)",
+                    request_id)
+        return "capped"
     day = dt.date.fromisoformat(record["expected_on"])
     start, end = rules.window_words(svc.calendar, record["part_of_day"])
     body = svc.copy.text("callbacks.confirmation_text", day=rules.day_words(day, svc.clock().date()), start=start,
@@ -53,6 +59,24 @@ def send_confirmation_with(svc, request_id: str) -> str:
                             dedupe_key=f"callback-confirm-{request_id}")
     _note_once(svc, request_id, f"confirmation-{message_id}", "confirmation text queued")
     return "queued"
+
+
+_CAP = """
+if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 1 then return 1 end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], 172800)
+return 1
+"""
+
+
+def _within_cap_for_others(svc, request_id: str) -> bool:
+    """Count this request against today's cap on confirmations to numbers that did not contact us
+    (CONFIRMATIONS_FOR_OTHERS_PER_DAY, the whole service): SMS pumping is bounded whoever sends it.
+    A request is counted once however often its job runs."""
+    settings = svc.settings
+    key = settings.key("callbacks", "confirmed_for_others", svc.clock().date().isoformat())
+    return bool(svc.connections.redis.eval(_CAP, 1, key, request_id, settings.confirmations_for_others_per_day))
 
 
 def send_closing_text(request_id: str) -> str:

@@ -160,11 +160,11 @@ def test_a_silenced_text_costs_one_round_trip(limited, monkeypatch):
 
 
 def test_settings_defaults_and_refusals(tmp_path):
-    s = from_env({"DATA_DIR": str(tmp_path)})
+    s = from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path)})
     assert (s.sms_limit_per_window, s.sms_limit_window_seconds) == (15, 300)
-    s = from_env({"DATA_DIR": str(tmp_path), "SMS_LIMIT_PER_WINDOW": "0", "SMS_LIMIT_WINDOW_SECONDS": "60"})
+    s = from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path), "SMS_LIMIT_PER_WINDOW": "0", "SMS_LIMIT_WINDOW_SECONDS": "60"})
     assert (s.sms_limit_per_window, s.sms_limit_window_seconds) == (0, 60)
     refused = [("SMS_LIMIT_PER_WINDOW", "-1"), ("SMS_LIMIT_WINDOW_SECONDS", "0"), ("SMS_LIMIT_PER_WINDOW", "ten")]
     for name, value in refused:
         with pytest.raises(ConfigError, match=name):
-            from_env({"DATA_DIR": str(tmp_path), name: value})
+            from_env({"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path), name: value})

@@ -26,7 +26,7 @@ def worker_env(settings, *, now: dt.datetime | None = None, standin=None) -> dic
     """The environment for `python -m workers.run`: the test Redis, a data folder, maybe a fixed
     time, and (with a stand-in) Twilio credentials that make it send through the stand-in."""
     env = {k: v for k, v in os.environ.items() if k not in _OURS}
-    env.update(REDIS_URL=settings.redis_url, DATA_DIR=str(settings.data_dir),
+    env.update(HELPLINE_ENV="local", REDIS_URL=settings.redis_url, DATA_DIR=str(settings.data_dir),
                PUBLIC_BASE_URL=settings.public_base_url, TWILIO_NUMBER=settings.twilio_number)
     if now is not None:
         env["HELPLINE_NOW"] = now.isoformat()
