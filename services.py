@@ -1,4 +1,4 @@
-"""What a request or a job needs: settings, clock, calendar, words and connections."""
+"""What a request or a job needs: settings, clock, calendar (file + staff changes), words and connections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from config import Settings, from_env
 from connections import Connections
 from flows.copy import Copy, load_copy
 from flows.hours import HelplineCalendar
+from store.calendar_changes import LiveCalendar
 
 
 @dataclass
@@ -18,20 +19,26 @@ class Services:
 
     settings: Settings
     clock: Clock
-    calendar: HelplineCalendar
+    live_calendar: LiveCalendar
     copy: Copy
     connections: Connections
+
+    @property
+    def calendar(self) -> HelplineCalendar:
+        """The helpline calendar now: the data file plus staff changes (store/calendar_changes.py)."""
+        return self.live_calendar.current()
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Services:
     """Wire the services from settings (the environment when none are given)."""
     settings = settings or from_env()
+    connections = Connections(settings)
     return Services(
         settings=settings,
         clock=clock or make_clock(settings),
-        calendar=HelplineCalendar.load(settings.calendar_path),
+        live_calendar=LiveCalendar(settings.calendar_path, settings, lambda: connections.redis),
         copy=load_copy(),
-        connections=Connections(settings),
+        connections=connections,
     )
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import holidays
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "calendar.toml"
+HOURS_KEYS = {"timezone", "opens", "closes", "days"}
+YEAR_KEYS = {"name", "provisional", "source", "terms"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -40,6 +42,8 @@ class CalendarData:
     terms: tuple[Term, ...]
     extra_closures: dict[dt.date, str] = field(default_factory=dict)
     extra_bank_holidays: dict[dt.date, str] = field(default_factory=dict)
+    # Closed for the rest of a day from a time (an extra closure with `from`): day -> (from, reason).
+    closed_from: dict[dt.date, tuple[dt.time, str]] = field(default_factory=dict)
 
     @property
     def first_known_day(self) -> dt.date:
@@ -68,6 +72,9 @@ def _date(value: object, where: str) -> dt.date:
 def parse_calendar(raw: dict) -> CalendarData:
     """Build CalendarData from the parsed TOML, raising CalendarDataError on any mistake."""
     hours = raw.get("hours", {})
+    stray = sorted(set(hours) - HOURS_KEYS)
+    if stray:
+        raise CalendarDataError(f"hours: unknown {', '.join(stray)} (top-level settings go above the [hours] table)")
     opens = _time(hours.get("opens", ""), "hours.opens")
     closes = _time(hours.get("closes", ""), "hours.closes")
     if not opens < closes:
@@ -83,6 +90,9 @@ def parse_calendar(raw: dict) -> CalendarData:
     terms: list[Term] = []
     for year in raw.get("years", []):
         name = year.get("name", "?")
+        stray = sorted(set(year) - YEAR_KEYS)
+        if stray:  # e.g. extra_closures written below a [[years]] table belongs to that table
+            raise CalendarDataError(f"years {name}: unknown {', '.join(stray)} (top-level settings go above the [[years]] tables)")
         for t in year.get("terms", []):
             where = f"years {name}, term {t.get('name', '?')}"
             start, end = _date(t.get("start"), where + " start"), _date(t.get("end"), where + " end")
@@ -98,7 +108,7 @@ def parse_calendar(raw: dict) -> CalendarData:
                 f"{after.year} {after.name} starts {after.start}"
             )
 
-    closures = {_date(c.get("date"), "extra_closures"): str(c.get("reason", "closed")) for c in raw.get("extra_closures", [])}
+    closures, closed_from = _closures(raw.get("extra_closures", []), opens, closes)
     extra_bh = {_date(b.get("date"), "extra_bank_holidays"): str(b.get("name", "bank holiday")) for b in raw.get("extra_bank_holidays", [])}
     return CalendarData(
         timezone=timezone,
@@ -108,18 +118,49 @@ def parse_calendar(raw: dict) -> CalendarData:
         terms=tuple(terms),
         extra_closures=closures,
         extra_bank_holidays=extra_bh,
+        closed_from=closed_from,
     )
+
+
+def _closures(entries: list, opens: dt.time, closes: dt.time) -> tuple[dict, dict]:
+    """Whole-day closures, and closures from a time of day (`from = "12:30"`) to closing time.
+
+    A `from` at or before opening time closes the whole day; one at or after closing time is a
+    mistake (the line has closed by then anyway).
+    """
+    whole: dict[dt.date, str] = {}
+    part: dict[dt.date, tuple[dt.time, str]] = {}
+    for c in entries:
+        day = _date(c.get("date"), "extra_closures")
+        reason = str(c.get("reason", "closed"))
+        if day in whole or day in part:
+            raise CalendarDataError(f"extra_closures: {day} is listed twice")
+        if c.get("from") in (None, ""):
+            whole[day] = reason
+            continue
+        start = _time(c.get("from"), f"extra_closures {day} from")
+        if start >= closes:
+            raise CalendarDataError(f"extra_closures {day}: 'from' {start:%H:%M} is after the line closes")
+        if start <= opens:
+            whole[day] = reason
+        else:
+            part[day] = (start, reason)
+    return whole, part
+
+
+def read_raw(path: Path | None = None) -> dict:
+    """The data file as parsed TOML, unchecked (staff changes are laid over it, then checked)."""
+    with open(path or DEFAULT_PATH, "rb") as f:
+        try:
+            return tomllib.load(f)
+        except tomllib.TOMLDecodeError as exc:
+            raise CalendarDataError(f"{(path or DEFAULT_PATH).name}: {exc}") from None
 
 
 @lru_cache(maxsize=4)
 def load_calendar(path: Path = DEFAULT_PATH) -> CalendarData:
     """Read and check calendar.toml (cached: the file changes once a year)."""
-    with open(path, "rb") as f:
-        try:
-            raw = tomllib.load(f)
-        except tomllib.TOMLDecodeError as exc:
-            raise CalendarDataError(f"{path.name}: {exc}") from None
-    return parse_calendar(raw)
+    return parse_calendar(read_raw(path))
 
 
 class BankHolidays:

@@ -26,6 +26,8 @@ DAY_BOUND = {
                 "Phone the parent if the deadline matters.",
     "callback_confirmation": "It gave the day we would call, which may have changed or passed. "
                              "Check their request in the queue instead.",
+    "callback_moved": "It gave the new day we would call, which may have changed or passed. "
+                      "Check their request in the queue instead.",
 }
 GAVE_UP = "gave up"  # how workers.jobs starts the error of a text that ran out of tries
 
@@ -66,6 +68,7 @@ CONTENT_REFUSALS = ("empty_body", "not_gsm7", "too_long")
 PURPOSES = {
     "callback_confirmation": "Call back confirmation",
     "callback_closing": "Call back request closed",
+    "callback_moved": "Call back moved (the line closed that day)",
     "callback_bridge": "Call now (staff phone, then the parent)",
     "reminder": "Deadline reminder",
     "deadline": "Deadline result text",

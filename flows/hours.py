@@ -97,6 +97,9 @@ class HelplineCalendar:
             return Status(BEFORE_HOURS)
         if local.time() >= self.data.closes:
             return Status(AFTER_HOURS)
+        early = self.data.closed_from.get(local.date())
+        if early and local.time() >= early[0]:
+            return Status(EXTRA_CLOSURE, early[1])  # staff closed the line for the rest of the day
         return day
 
     def is_open(self, at: dt.datetime) -> bool:
@@ -129,9 +132,9 @@ class HelplineCalendar:
         """Why staff should check the data file for this day (provisional year, unknown dates)."""
         if not (self.data.first_known_day <= day <= self.data.last_known_day):
             return [f"{day} is outside the term dates in calendar.toml ({self.data.first_known_day} to "
-                    f"{self.data.last_known_day}): add the next school year's dates."]
+                    f"{self.data.last_known_day}): add the next school year's dates on the staff Calendar page."]
         term = self.term_for(day) or next((t for t in self.data.terms if t.start > day), None)
         if term and term.provisional:
             return [f"the {term.year} term dates are provisional: check them against the council's "
-                    "'School term and holiday dates' page and set provisional = false."]
+                    "'School term and holiday dates' page and confirm them on the staff Calendar page."]
         return []

@@ -47,7 +47,8 @@ class HelplineWorker(Worker):
 
 # rq forks a work horse per job: what the parent has imported, each job has for free (the
 # benchmark: 16 jobs a second without this, about 60 with it).
-PRELOAD = ("workers.jobs", "workers.callback_jobs", "workers.reminders", "workers.retention", "twilio.rest")
+PRELOAD = ("workers.jobs", "workers.callback_jobs", "workers.calendar_jobs", "workers.reminders", "workers.retention",
+           "twilio.rest")
 
 
 def preload() -> None:
