@@ -24,6 +24,10 @@ def _redis_trouble():
 
 fall_back_on_redis_errors(bp, _redis_trouble)
 
+from ivr import safety  # noqa: E402  (risk words at any prompt come before the view's own answer)
+
+bp.before_request(safety.check_speech)
+
 from ivr import views  # noqa: E402,F401  (registers the views on bp)
 from ivr import deadline  # noqa: E402,F401
 from ivr import callback  # noqa: E402,F401

@@ -231,6 +231,8 @@ def callback_save():
         start, end = rules.window_words(svc.calendar, "any")
         say(response, svc.copy.say("callbacks.confirmed", day=spoken_date(result.expected_on), start=start, end=end,
                                    helpline=_digits(svc.settings.helpline_number)))
+    if request.args.get("urgent") and (result.created or result.merged or result.spooled):
+        say(response, svc.copy.say("ivr.urgent_flagged"))  # as the text channel says it
     g = gather(response, url_for("ivr.callback_done"), hints=["menu", "goodbye"])
     say(g, svc.copy.say("callbacks.after_request"))
     response.redirect(url_for("ivr.callback_done"), method="POST")

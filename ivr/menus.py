@@ -11,18 +11,15 @@ import logging
 
 from flask import current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
-from redis import RedisError
 from werkzeug.routing import BuildError
 
 import services
 from clock import now
-from flows import safety
 from flows.guidance import Node, load_guidance
 from flows.opening import opening_hours, status_sentences
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from ivr import bp
 from ivr.speech import gather, say
-from store import safety as safety_flags
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -114,9 +111,6 @@ def menu_choice():
     svc, tree = services.current(), load_guidance()
     node = _node(request.args.get("node", "main"))
     bad = request.args.get("bad", 0, type=int)
-    speech = request.form.get("SpeechResult", "")
-    if speech and safety.detect_risk(speech):
-        return _urgent(node)
     key = _chosen_key(node)
     response = VoiceResponse()
     if key == "*":
@@ -125,7 +119,7 @@ def menu_choice():
     elif key == "9":
         response.redirect(menu_url(tree.root), method="POST")
     elif key == "0":
-        response.redirect(_person_or_callback(node.id), method="POST")
+        response.redirect(person_or_callback(node.id), method="POST")
     elif key == TEXT_ME_KEY and node.kind == "guidance":
         return _text_me(node)
     elif key and tree.choice(node.id, key, "voice"):
@@ -144,7 +138,7 @@ def _action_url(endpoint: str, **params) -> str | None:
         return None
 
 
-def _person_or_callback(topic: str, **params) -> str:
+def person_or_callback(topic: str, **params) -> str:
     """In hours (with someone to take it): put through. Otherwise: a callback request."""
     svc = services.current()
     if svc.calendar.is_open(now()) and svc.settings.staff_forward_number:
@@ -161,7 +155,7 @@ def _go(target: str, came_from: Node):
             say(response, sentence)
         response.redirect(menu_url(came_from.id), method="POST")
     elif target == "action:person":
-        response.redirect(_person_or_callback(came_from.id), method="POST")
+        response.redirect(person_or_callback(came_from.id), method="POST")
     elif target in ("action:deadline", "action:callback"):
         endpoint = "ivr.deadline_start" if target == "action:deadline" else "ivr.callback_start"
         url = _action_url(endpoint, topic=came_from.id)
@@ -192,34 +186,4 @@ def _text_me(node: Node):
         log.info("guidance %s queued by text for %s", node.id, mask(caller))
         say(response, svc.copy.say("ivr.text_me_sent"))
     response.redirect(menu_url(node.id, replay=1), method="POST")
-    return twiml_response(response)
-
-
-def _urgent(node: Node):
-    """Words suggesting someone is at risk: emergency numbers first, flag for staff, offer a callback."""
-    svc = services.current()
-    phone = request.form.get("From", "")
-    try:
-        flagged = safety_flags.flag(svc.connections.redis, svc.settings, phone=phone, at=now(), channel="voice",
-                                    excerpt=request.form.get("SpeechResult", ""))
-        log.warning("safety concern from a call by %s: %s", mask(phone),
-                    "flagged for staff" if flagged else "already flagged several times this hour")
-    except RedisError:  # the emergency numbers matter more than the flag: log it and carry on
-        log.error("safety concern from a call by %s could NOT be flagged: Redis unavailable", mask(phone))
-    response = VoiceResponse()
-    g = gather(response, url_for("ivr.urgent_choice", node=node.id), speech=False)
-    say(g, safety.urgent_message().say)
-    response.redirect(menu_url(node.id), method="POST")
-    return twiml_response(response)
-
-
-@bp.post("/urgent-choice")
-def urgent_choice():
-    """After the emergency numbers: 0 asks for an urgent callback; anything else goes back."""
-    node = request.args.get("node", "main")
-    response = VoiceResponse()
-    if request.form.get("Digits", "")[:1] == "0":
-        response.redirect(_person_or_callback(node, urgent=1), method="POST")
-    else:
-        response.redirect(menu_url(node), method="POST")
     return twiml_response(response)

@@ -24,6 +24,7 @@ def incoming_call():
     at = now()
     response = VoiceResponse()
     say(response, svc.copy.say("greeting.welcome"))
+    say(response, svc.copy.say("greeting.danger"))
     for sentence in status_sentences(svc.calendar, svc.copy, at, spoken=True):
         say(response, sentence)
     if svc.calendar.is_open(at) and svc.settings.staff_forward_number:

@@ -109,10 +109,10 @@ def handle(ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
         return Turn([], state, [OptIn()])  # Twilio confirms; YES may also be an answer, below
     effects = [OptIn()] if word == "YES" else []
 
-    risky = safety.detect_risk(inbound.text)
-    if risky:
-        urgent = safety.urgent_message()
-        turn = Turn([urgent.text], {**_without_flow(state), "urgent": True}, [FlagSafety(inbound.text[:160])])
+    concern = safety.assess(inbound.text)
+    risky = concern is not None
+    if concern:
+        turn = _safety_turn(ctx, inbound, state, concern)
     else:
         turn = _route(ctx, inbound, state, word)
     turn.effects[:0] = effects
@@ -123,6 +123,16 @@ def handle(ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
     turn.replies[at:at] = before
     turn.replies = [to_gsm7(r) for r in turn.replies]
     return turn
+
+
+def _safety_turn(ctx: Ctx, inbound: Inbound, state: dict, concern) -> Turn:
+    """The emergency message for this kind of risk first; a conversation in progress keeps its place."""
+    flag = FlagSafety(inbound.text[:500], concern.category, concern.label)
+    replies = [safety.message_for(concern.category).text]
+    if state.get("flow") in CHATS:
+        replies.append(ctx.copy.text("sms.safety_carry_on"))
+        return Turn(replies, {**state, "urgent": True}, [flag])
+    return Turn(replies, {**_without_flow(state), "urgent": True}, [flag])
 
 
 def welcome(ctx: Ctx, now: dt.datetime) -> str:

@@ -34,6 +34,8 @@ class OptIn:
 
 @dataclass(frozen=True)
 class FlagSafety:
-    """A text suggested someone may be at risk: staff must see it first."""
+    """A text suggested someone may be at risk: staff must see it first, with the words and the kind."""
 
     excerpt: str
+    category: str = ""
+    label: str = ""

@@ -137,13 +137,12 @@ def test_a_replayed_text_gets_the_same_reply_and_changes_nothing(twilio, redis_c
     assert "part 3 of 3" in reply or "PALS" in reply  # MORE continues the health guidance: not reset by the replay
 
 
-def test_risk_words_get_emergency_numbers_first_and_are_flagged(twilio, redis_client):
+def test_risk_words_get_emergency_numbers_first_and_raise_a_concern(twilio, redis_client):
     replies = sms_replies(twilio.sms("I am scared he will hurt himself"))
     urgent, welcome = replies  # a first-time texter: the emergency numbers even before the welcome
     assert welcome.startswith("Hello, this is the SEND Partnership Service")
-    assert "999" in urgent and "116 123" in urgent and "0800 1111" in urgent and "CALLBACK" in urgent
-    flags = redis_client.lrange("helpline:safety:flags", 0, -1)
-    assert len(flags) == 1 and "hurt himself" in flags[0]
+    assert "999" in urgent and "116 123" in urgent and "CALLBACK" in urgent
+    assert redis_client.zcard("helpline:safety:open") == 1
 
 
 @pytest.mark.parametrize("word", ["HELP", "help", "Info"])
@@ -152,24 +151,65 @@ def test_help_opens_the_main_menu(twilio, word):
     assert "Reply with a number" in replies[-1]
 
 
-def test_safety_flags_from_calls_and_texts_share_one_bounded_list(twilio, redis_client, monkeypatch):
+def test_concerns_from_calls_and_texts_reach_one_queue(twilio, redis_client):
     from store import safety
 
-    monkeypatch.setattr(safety, "FLAGS_KEPT", 2)
     for n in range(3):
         twilio.sms("I think he might kill himself", from_=f"+44770090040{n}")
     twilio.call("/ivr/menu-choice?node=main", SpeechResult="she is going to hurt herself")
-    flags = redis_client.lrange("helpline:safety:flags", 0, -1)
-    assert len(flags) == 2 and '"channel": "voice"' in flags[0]
+    settings = twilio.client.application.extensions["helpline"].settings
+    channels = [c["channel"] for c in safety.list_open(redis_client, settings)]
+    assert channels == ["sms", "sms", "sms", "voice"]
 
 
-def test_one_number_flooding_risk_words_still_gets_help_but_cannot_fill_the_staff_list(twilio, redis_client):
+def test_one_number_flooding_risk_words_still_gets_help_but_makes_one_concern(twilio, redis_client):
     from store import safety
 
-    for n in range(safety.FLAGS_PER_NUMBER_PER_HOUR + 3):
-        (reply, *_) = sms_replies(twilio.sms("I think he might kill himself"))
+    for n in range(safety.PER_LINE_PER_HOUR + 3):
+        (reply, *_) = sms_replies(twilio.sms(f"I think he might kill himself {n}"))
         assert reply.startswith("If anyone is in danger now, call 999.")  # every time
     twilio.sms("she is going to hurt herself", from_="+447700900456")
-    flags = [json.loads(f) for f in redis_client.lrange("helpline:safety:flags", 0, -1)]
-    assert [f["phone"] for f in flags].count("+447700900123") == safety.FLAGS_PER_NUMBER_PER_HOUR
-    assert flags[0]["phone"] == "+447700900456"
+    settings = twilio.client.application.extensions["helpline"].settings
+    mine, other = safety.list_open(redis_client, settings)
+    assert mine["phone"] == "+447700900123" and len(mine["words"]) == safety.MAX_WORDS
+    assert other["phone"] == "+447700900456"
+
+
+# --- free text as parents write it (issue 12) ------------------------------------------------
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("my son has been excluded from school what can i do", "15 school days"),
+    ("how do i ask the council for an EHC needs assessment", "within 6 weeks"),
+    ("I am 17 and I want to appeal about my own plan", "rights of your own"),
+])
+def test_free_text_from_the_issue_reaches_its_route(twilio, text, fact):
+    replies = sms_replies(twilio.sms(text, from_="+447700900321"))
+    assert fact in replies[-1] and "Send MORE" in replies[-1]
+
+
+@pytest.mark.parametrize("text, fact", [
+    ("thank you", "You are welcome"), ("ok thanks", "You are welcome"), ("is anyone there?", "no one reads texts"),
+])
+def test_thanks_and_is_anyone_there_get_a_kind_reply_with_the_hours(twilio, text, fact):
+    replies = sms_replies(twilio.sms(text, from_="+447700900322"))
+    assert fact in replies[-1] and "10am to 3pm" in replies[-1] and "CALLBACK" in replies[-1]
+    assert "did not understand" not in replies[-1]
+
+
+def test_can_someone_call_me_starts_a_callback_request(twilio):
+    replies = sms_replies(twilio.sms("can i get someone to call me", from_="+447700900323"))
+    assert "07700 900323" in replies[-1]  # the callback conversation asks about the number
+
+
+@pytest.mark.parametrize("text, first_line", [
+    ("Dzień dobry, czy mogę prosić o pomoc? Mój syn nie dostaje wsparcia w szkole", "PL: "),
+    ("Hola, mi hijo tiene necesidades especiales y la escuela no le ayuda", "ES: "),
+    ("میرے بیٹے کو اسکول میں مدد کی ضرورت ہے", "UR: "),
+])
+def test_another_language_gets_an_interpreter_offer_in_gsm7(twilio, text, first_line):
+    reply = sms_replies(twilio.sms(text, from_="+447700900324"))[-1]
+    lines = reply.splitlines()
+    assert lines[0].startswith("We can call you back with an interpreter") and lines[1].startswith(first_line)
+    assert reply.isascii() and len(reply) <= 459
+    assert "An EHC plan" not in reply and "Sorry, we did not understand" not in reply

@@ -70,11 +70,11 @@ def test_guidance_is_spoken_in_pieces_with_pauses(twilio):
     assert len(gather.findall("Pause")) == len(load_guidance().node("appeal").say_parts) - 1
 
 
-def test_risk_words_on_a_call_give_emergency_numbers_and_flag(twilio, redis_client):
+def test_risk_words_on_a_call_give_emergency_numbers_and_raise_a_concern(twilio, redis_client):
     root = twiml(twilio.call("/ivr/menu-choice?node=main", SpeechResult="my son says he wants to kill himself"))
     assert "9 9 9" in spoken(root)
-    assert root.find("Gather").get("action") == "/ivr/urgent-choice?node=main"
-    assert redis_client.llen("helpline:safety:flags") == 1
+    assert root.find("Gather").get("action").startswith("/ivr/urgent-choice?back=")
+    assert redis_client.zcard("helpline:safety:open") == 1
 
 
 def test_every_node_is_reachable_by_keypad(twilio):

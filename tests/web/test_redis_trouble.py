@@ -19,7 +19,7 @@ def test_risk_words_with_redis_down_still_get_the_emergency_numbers_first(make_a
     twilio = Twilio(make_app(redis_url=DEAD_REDIS).test_client())
     (reply,) = sms_replies(twilio.sms("I think she might kill herself"))
     assert reply.startswith("If anyone is in danger now, call 999.")
-    assert "could NOT be flagged" in caplog.text
+    assert "safety concern from +44 7700 900*** kept in the local spool" in caplog.text
     assert "+447700900123" not in caplog.text
 
 

@@ -93,7 +93,7 @@ def test_risk_words_while_limited_still_get_the_emergency_numbers_and_a_flag(lim
     assert urgent.startswith(EMERGENCY) and polite == SLOW_DOWN
     (urgent,) = sms_replies(limited.sms("she said she wants to die"))
     assert urgent.startswith(EMERGENCY)
-    assert redis_client.llen("helpline:safety:flags") == 2
+    assert redis_client.zcard("helpline:safety:open") == 1  # one concern for the line, with both texts
     assert sms_replies(limited.sms("MENU")) == []
 
 
