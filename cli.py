@@ -1,8 +1,10 @@
-"""Flask CLI commands for staff and operators: `flask phone`, `flask calendar`."""
+"""Flask CLI commands for staff and operators: `flask phone`, `flask calendar`, `flask content check`
+(content problems, reading grades, facts for staff to confirm, the routing corpus replayed)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -48,6 +50,34 @@ def content_check() -> None:
     tree = load_guidance()
     click.echo(f"Content OK: {len(tree.nodes)} guidance nodes, {len(svc.copy.messages)} messages, "
                f"last reviewed {tree.last_reviewed:%d %B %Y}.")
+    _report_reading_and_routing(tree)
+
+
+ROUTING_CORPUS = Path(__file__).parent / "tests" / "corpus" / "routing.txt"
+ROUTING_SHARE_NEEDED = 0.95
+
+
+def _report_reading_and_routing(tree) -> None:
+    """Reading grades, facts for staff to confirm, and the routing corpus replayed (a share
+    under 95% or any text sent to a wrong route fails the check)."""
+    from flows.guidance import reading_report
+    from flows.matching import evaluate
+
+    for line in reading_report(tree).lines():
+        click.echo(line)
+    for node in tree.nodes.values():
+        if node.staff_to_confirm:
+            click.echo(f"TO CONFIRM ({node.id}): {node.staff_to_confirm}")
+    if not ROUTING_CORPUS.exists():
+        click.echo("Free-text routing: no corpus here (tests/corpus/routing.txt is in the source tree).")
+        return
+    report = evaluate(ROUTING_CORPUS.read_text(encoding="utf-8").splitlines(), tree)
+    click.echo(report.line())
+    for expected, got, text in report.wrong:
+        click.echo(f"PROBLEM: routing: {text!r} went to {got}, not {expected}", err=True)
+    if report.wrong or report.share < ROUTING_SHARE_NEEDED:
+        click.echo(f"PROBLEM: routing: at least {ROUTING_SHARE_NEEDED:.0%} right and none wrong are needed", err=True)
+        raise SystemExit(1)
 
 
 def register(app: Flask) -> None:

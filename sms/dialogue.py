@@ -165,13 +165,34 @@ def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
         return CHATS[flow].step(ctx, inbound, state)
     found = matching.match(inbound.text, ctx.tree, last_menu=state.get("menu"))
     base = _without_flow(state)
-    if found.kind in ("option", "keyword"):
+    if found.kind in ("option", "keyword", "topic"):
         return open_target(ctx, inbound, base, found.target, inbound.text)
     if found.kind == "more":
         return _more(ctx, base)
+    if found.kind == "chat":  # thanks, OK, "is anyone there?": what this line is, when a person is there
+        status = " ".join(status_sentences(ctx.calendar, ctx.copy, inbound.now, spoken=False))
+        key = "sms.anyone" if found.target == "anyone" else "sms.thanks"
+        return Turn([ctx.copy.text(key, hours=hours_sentence(ctx), status=status)], {**base, "menu": ctx.tree.root})
+    if found.kind == "language":
+        return Turn([interpreter_reply(ctx.copy, found.target)], {**base, "menu": ctx.tree.root})
     if found.kind == "routes":
         return Turn([ctx.tree.sms_suggestions(found.routes)], {**base, "menu": ctx.tree.root})
     return Turn([ctx.copy.text("menus.sms_help")], {**base, "menu": ctx.tree.root})
+
+
+INTERPRETER_LANGUAGES = ("pl", "ro", "es", "pt", "ur", "bn", "ar")  # most used locally first (after English)
+
+
+def interpreter_reply(copy: Copy, language: str | None) -> str:
+    """English first, then the parent's language (if we know it), then the others that fit in 3 texts."""
+    order = [language] if language in INTERPRETER_LANGUAGES else []
+    order += [lang for lang in INTERPRETER_LANGUAGES if lang not in order]
+    lines = [copy.text("sms.interpreter_en")]
+    for lang in order:
+        line = copy.text(f"sms.interpreter_{lang}")
+        if len("\n".join([*lines, line])) <= 459:
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def open_target(ctx: Ctx, inbound: Inbound, state: dict, target: str, text: str = "") -> Turn:

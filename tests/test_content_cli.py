@@ -14,6 +14,21 @@ def test_content_check_passes_on_the_shipped_content(settings):
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
     assert "Content OK" in result.output and "last reviewed" in result.output
+    assert "Reading grade (Flesch-Kincaid, textstat) of" in result.output and "(limit 6)" in result.output
+    assert "Free-text routing:" in result.output and "0 sent to a wrong route" in result.output
+    assert "TO CONFIRM (exclusion)" in result.output
+
+
+def test_content_check_fails_when_the_routing_corpus_is_misrouted(settings, monkeypatch, tmp_path):
+    import cli
+
+    corpus = tmp_path / "routing.txt"
+    corpus.write_text("# a wrong expectation\nappeal | my son has been excluded from school\n")
+    monkeypatch.setattr(cli, "ROUTING_CORPUS", corpus)
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "went to exclusion, not appeal" in result.output
 
 
 def test_content_check_fails_and_names_each_problem(settings, monkeypatch):
