@@ -36,6 +36,9 @@ record_outcome(redis, settings, calendar, request_id, *, staff_name, outcome, no
     has closing_text_due = True. ValueError for an unknown outcome or a finished request;
     KeyError for an unknown id. (WATCH/MULTI: a concurrent change makes it retry.)
 add_note(redis, settings, request_id, *, staff_name, note, now) -> dict   (KeyError if unknown)
+rebook(redis, settings, request_id, *, from_day, days) -> (kind, new day)
+    A live request booked on a day that has since closed moves to the first of `days` with
+    room (workers/calendar_jobs.py, when staff close a day on the Calendar page).
 refresh_urgency(redis, settings, calendar, now) -> list[str]
     Daily: live requests whose appeal deadline is now within reach become urgent (moved up).
 
@@ -515,6 +518,43 @@ def add_event(redis, settings, request_id: str, *, who: str, what: str, now: dt.
     """Append an event (used by the jobs: "confirmation text queued", "call placed")."""
     if redis.exists(record_key(settings, request_id)):
         redis.rpush(events_key(settings, request_id), _event(now, who, what))
+
+
+_REBOOK = """
+local v = redis.call('HMGET', KEYS[1], 'status', 'expected_on')
+if not v[1] then return {'missing', ''} end
+if v[1] ~= 'open' and v[1] ~= 'claimed' then return {'finished', v[2] or ''} end
+if (v[2] or '') ~= ARGV[1] then return {'elsewhere', v[2] or ''} end
+local days = cjson.decode(ARGV[3])
+local per_day = tonumber(ARGV[4])
+local chosen = ''
+for i = 1, #days do
+  local n = tonumber(redis.call('GET', ARGV[2] .. days[i]) or '0')
+  if n < per_day then chosen = days[i] break end
+end
+if chosen == '' and #days > 0 then chosen = days[#days] end
+if chosen ~= '' then
+  redis.call('INCR', ARGV[2] .. chosen)
+  redis.call('EXPIRE', ARGV[2] .. chosen, ARGV[5])
+end
+if tonumber(redis.call('GET', ARGV[2] .. ARGV[1]) or '0') > 0 then redis.call('DECR', ARGV[2] .. ARGV[1]) end
+redis.call('HSET', KEYS[1], 'expected_on', chosen)
+return {'moved', chosen}
+"""
+
+
+def rebook(redis, settings, request_id: str, *, from_day: dt.date, days: list[dt.date]) -> tuple[str, dt.date | None]:
+    """Move a live request booked on `from_day` to the first of `days` with room (the same
+    per-day counters and fallback as saving: the last day offered when all are full).
+
+    Atomic (Lua). Returns ("moved", new day or None when no day is offered), or why it did
+    not move: "missing", "finished", or "elsewhere" (booked on another day: already moved).
+    """
+    kind, day = redis.eval(_REBOOK, 1, record_key(settings, request_id), from_day.isoformat(),
+                           settings.key("callbacks", "booked", ""), json.dumps([d.isoformat() for d in days]),
+                           settings.callbacks_per_day, BOOKED_TTL_SECONDS)
+    kind, day = _s(kind), _s(day)
+    return kind, (dt.date.fromisoformat(day) if day else None)
 
 
 def _enqueue(redis, settings, func_path: str, *args, job_id: str) -> None:
