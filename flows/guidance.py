@@ -12,7 +12,14 @@ load_guidance(path=None) -> GuidanceTree
 check_content(guidance_path=None, messages_dir=None, safety_path=None, today=None) -> list[str]
     Every problem across the guidance tree, every messages file and safety.toml; an empty
     list means good. For the `flask content check` CLI and for CI. With `today`, it also
-    complains if last_reviewed is in the future or more than 12 months old.
+    complains if last_reviewed is in the future or more than 12 months old. It adds the
+    editorial checks that start-up does not run (a wording slip should fail CI, not stop the
+    helpline): editorial_problems (key facts first, glossary terms explained),
+    address_problems (spoken addresses) and reading_report(...).problems() (reading grade).
+reading_report(tree, messages_dir) -> ReadingReport
+    Flesch-Kincaid grades (flows.readability) of every guidance page, text and spoken, and of
+    the menus and messages; .problems() enforces a median of 6 and at most 8 a page for the
+    guidance (menus and messages are reported only); .lines() for the CLI.
 check_guidance_text(toml_text) -> list[str]
     The same checks for a TOML string (used by tests and handy in a REPL).
 
@@ -23,6 +30,20 @@ option); menus have 1 to 5 options with keys 1-5 (0, 9 and * are reserved, see R
 every text as sent (with its footer) is GSM-7 and at most 459 characters (3 segments);
 every spoken prompt is at most 75 words (about 30 seconds at 150 words a minute); every
 sentence is at most 25 words; SMS keywords are unique and not ones the carrier handles.
+
+Editorial rules (check_content only):
+- Key facts first (key_facts_problems): the first text and first spoken paragraph of every
+  guidance page name a way to act (contact, ask, write, call...); if any later part gives a
+  time limit ("2 months", "15 school days"), the first part gives one too, and every time
+  limit put on the parent later ("you must", "your appeal must") is also in the first part.
+- Words explained (jargon_problems): each [glossary] term in guidance.toml ("EHC plan",
+  "SENCO", "ICB", "PALS", "Ombudsman", "Tribunal"...) comes with one of its explanations in
+  the sentence where a reply first uses it (or the next one). A reply is a node's texts in
+  the order MORE sends them, with its option labels; or its spoken paragraphs with the
+  spoken options. Case matters for acronyms, so SEN is not SEND or SENCO.
+- Spoken addresses (address_problems): every piece of an e-mail or web address in `say`
+  is a dictionary word or is in the [spoken] table ("bathnes" = "bath n e s").
+- Plain English (reading_report): see above.
 
 The tree
 --------
@@ -42,12 +63,18 @@ tree.sms_parts(id, **values) -> list[str]  every text to send for the node, foot
                           send the first; when the parent sends MORE, send the next one.
 tree.sms_suggestions(node_ids) -> str      reply for free text that matched some routes.
 tree.copy                 the flows.copy.Copy the tree renders with (menus.* phrases)
+tree.glossary             {"EHC plan": ("Education, Health and Care plan", ...)}: terms to explain
+tree.spoken               {"bathnes": "bath n e s"}: how the voice reads pieces of addresses
 
 Also here: ContentError (.problems), ACTIONS, RESERVED_KEYS, reachable(tree, channel),
 normalise_keyword(text) (shared with flows.matching), copy_problems(where, say, text).
 
-Node: .id, .kind ("menu" | "guidance"), .title, .say_parts (spoken pieces, each <= 75 words;
-for a menu, the intro before the options), .text_parts (SMS pieces, before footers),
+Node: .id, .kind ("menu" | "guidance"), .title, .say_parts (spoken pieces, each <= 75 words,
+with e-mail and web addresses already turned into words by flows.spoken; for a menu, the
+intro before the options), .say_written (the same pieces as written in the file),
+.text_parts (SMS pieces, before footers), .decisive (phrases that on their own point free
+text at this node, flows.matching), .staff_to_confirm (facts not from the leaflets, listed by
+`flask content check`),
 .options (menus), .next (guidance: related routes), .choices (whichever applies),
 .keywords, .hints (words for free-text matching), .fallback and .no_input (message keys),
 .placeholders (names like "hours" the channel must pass to sms_parts / fill in say_parts).
