@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 from flows.dateparse import ParsedDate, parse_date, parse_keypad_date
 from flows.deadlines import (
+    add_months,
     amended_plan_deadline,
+    amendment_comments_deadline,
     annual_review_deadlines,
     appeal_deadline,
     discrimination_claim_deadline,
@@ -20,6 +22,8 @@ from flows.deadlines import (
     mediation_certificate_deadline,
     mediation_meeting_deadline,
     phase_transfer_deadline,
+    post16_move_deadline,
+    reassessment_plan_deadline,
 )
 from flows.gsm7 import gsm7_length, is_gsm7
 from flows.workingdays import is_working_day
@@ -45,17 +49,37 @@ def in_christmas_window(d):
     return (d.month == 12 and d.day >= 25) or (d.month == 1 and d.day == 1)
 
 
+def next_working_day_from(d):
+    while not is_working_day(d):
+        d += timedelta(days=1)
+    return d
+
+
 @FAST
-@given(sent=days, certificate=st.none() | days, school_only=st.booleans())
-def test_appeal_date_is_a_working_day_outside_august_and_christmas(sent, certificate, school_only):
+@given(sent=days, certificate=st.none() | days, school_only=st.none() | st.booleans())
+def test_appeal_date_moves_by_r5_only_when_the_time_ends_in_a_break(sent, certificate, school_only):
     r = appeal_deadline(sent, certificate, school_only)
-    assert is_working_day(r.date)
-    assert r.date.month != 8
-    assert not in_christmas_window(r.date)
+    assert is_working_day(r.date) and r.safe_target is None
     assert r.date >= plain_two_months(sent)
-    assert r.date >= r.raw_date
-    if r.safe_target is not None:
-        assert r.safe_target < r.date and is_working_day(r.safe_target)
+    if r.raw_date.month == 8 or in_christmas_window(r.raw_date):  # R5: the first working day after the break
+        assert r.date.month != 8 and not in_christmas_window(r.date) and r.date > r.raw_date
+        assert all(not is_working_day(d) or d.month == 8 or in_christmas_window(d)
+                   for d in (r.raw_date + timedelta(days=k) for k in range((r.date - r.raw_date).days)))
+    else:  # R4 alone, even when that lands in August or the Christmas break
+        assert r.date == next_working_day_from(r.raw_date)
+
+
+@FAST
+@given(sent=days, school_only=st.none() | st.just(False), today=maybe_today)
+def test_an_appeal_text_and_call_begin_with_the_date_and_the_mediation_step(sent, school_only, today):
+    r = appeal_deadline(sent, None, school_only, today=today)
+    written = f"{r.date:%A} {r.date.day} {r.date:%B %Y}"
+    first_part = r.text_summary()[:153]  # the first part of a longer text
+    assert f"by 5pm on {written}." in first_part
+    assert "mediation advice and a certificate from the mediation adviser." in first_part
+    said = r.spoken_parts()[0]
+    assert said.endswith("mediation advice and a certificate from the mediation adviser.") and said.count(".") == 1
+    assert "5pm on " + f"{r.date:%A}" in said
 
 
 @FAST
@@ -114,6 +138,9 @@ def all_results(start, today, year, post16):
     yield draft_plan_comments_deadline(start, today=today)
     yield from annual_review_deadlines(start, today=today)
     yield amended_plan_deadline(start, today=today)
+    yield amendment_comments_deadline(start, today=today)
+    yield reassessment_plan_deadline(start, today=today)
+    yield post16_move_deadline(start, today=today)
     yield phase_transfer_deadline(year, post16, today=today)
     yield discrimination_claim_deadline(start, today=today)
 
@@ -126,13 +153,24 @@ def test_every_text_summary_is_gsm7_and_fits_three_texts(start, today, year, pos
         assert is_gsm7(text), text
         assert gsm7_length(text) <= 459, text
         assert text.startswith(r.headline_phrase.text())
-        assert "This is a guide, not legal advice." in text
+        assert "This is a guide, not legal advice" in text
         assert all(is_gsm7(p) and p for p in r.spoken_parts())
-        if r.has_passed and r.kind == "appeal":
+        if r.kind == "appeal":  # every appeal, passed or not
             assert "a late appeal may still be possible" in text
+        if r.has_passed or (r.days_left is not None and r.days_left <= 1):
+            assert r._status_phrase().text() in text
     for group in (ehc_assessment_deadlines(start, today=today), annual_review_deadlines(start, today=today)):
         text = list_text_summary(group)
         assert is_gsm7(text) and gsm7_length(text) <= 459
+
+
+@FAST
+@given(move=days)
+def test_a_post16_move_gives_the_corresponding_day_5_months_before(move):
+    r = post16_move_deadline(move)
+    assert r.date == plain_months(move, -5)  # never moves, whatever day it is
+    assert add_months(r.date, 5)[0] <= move  # so it is at least 5 months before the move
+    assert (r.safe_target is None) == is_working_day(r.date)
 
 
 @FAST
