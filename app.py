@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import threading
 
 from flask import Flask
 
@@ -54,4 +56,31 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
     from workers.spool_replay import replay_once
 
     replay_once(svc)  # callback requests kept on disk while Redis was away (the worker also does this)
+    _replay_spool_while_running(app, svc)
     return app
+
+
+def _replay_spool_while_running(app: Flask, svc: services.Services) -> None:
+    """Each web process moves its host's spool into Redis every SPOOL_REPLAY_SECONDS while it runs.
+
+    A web host's spool is a file only it can read: with the worker on another machine, nothing
+    else would bring back what was spooled there. The thread starts with the first request a
+    process handles (nothing at import, none in `flask` commands, and one in each process that
+    gunicorn forks); workers/spool_replay.py keeps it to one replayer per host at a time.
+    """
+    every = svc.settings.spool_replay_seconds
+    if not every:
+        return  # Settings built in code (the tests) leave it off
+    from workers.spool_replay import replay_in_background
+
+    started_in = {"pid": 0}
+    guard = threading.Lock()
+
+    @app.before_request
+    def start_spool_replay() -> None:
+        if started_in["pid"] == os.getpid():
+            return
+        with guard:
+            if started_in["pid"] != os.getpid():
+                app.extensions["spool_replay_stop"] = replay_in_background(svc, every)  # set() stops it
+                started_in["pid"] = os.getpid()

@@ -56,6 +56,9 @@ class Settings:
     staff_session_minutes: int = 480
     sms_limit_per_window: int = 15  # 0 turns the limit off
     sms_limit_window_seconds: int = 300
+    # How often each web process moves its host's spool into Redis while it runs (from_env: 15).
+    # 0, the default for Settings built in code (tests), starts no background replay in the web.
+    spool_replay_seconds: float = 0
     calendar_path: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -194,6 +197,7 @@ def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = 
         send_window_end=_time("SEND_WINDOW_END", get("SEND_WINDOW_END", "19:00")),
         sms_limit_per_window=_int("SMS_LIMIT_PER_WINDOW", get("SMS_LIMIT_PER_WINDOW", "15"), minimum=0),
         sms_limit_window_seconds=_int("SMS_LIMIT_WINDOW_SECONDS", get("SMS_LIMIT_WINDOW_SECONDS", "300"), minimum=1),
+        spool_replay_seconds=_int("SPOOL_REPLAY_SECONDS", get("SPOOL_REPLAY_SECONDS", "15"), minimum=0),
         calendar_path=Path(get("CALENDAR_PATH")) if get("CALENDAR_PATH") else None,
     )
     return settings

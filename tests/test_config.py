@@ -63,3 +63,11 @@ def test_the_simulator_command_is_local_unless_told_otherwise(tmp_path):
         from_env({"DATA_DIR": str(tmp_path)}, argv=["/x/.venv/bin/flask", "staff", "add", "sam"])
     with pytest.raises(ConfigError):
         from_env({"DATA_DIR": str(tmp_path), "HELPLINE_ENV": "production"}, argv=["flask", "phone", "call"])
+
+
+def test_every_web_process_replays_the_spool_every_15_seconds_unless_told(tmp_path):
+    base = {"HELPLINE_ENV": "local", "DATA_DIR": str(tmp_path)}
+    assert from_env(base).spool_replay_seconds == 15
+    assert from_env({**base, "SPOOL_REPLAY_SECONDS": "0"}).spool_replay_seconds == 0
+    with pytest.raises(ConfigError, match="SPOOL_REPLAY_SECONDS"):
+        from_env({**base, "SPOOL_REPLAY_SECONDS": "-1"})

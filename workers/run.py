@@ -23,7 +23,7 @@ import logsafe
 import services
 from connections import redis_url
 from workers.retention import schedule_housekeeping
-from workers.spool_replay import replay_in_background, replay_once
+from workers.spool_replay import REPLAY_SECONDS, replay_in_background, replay_once
 
 log = logging.getLogger("helpline.worker")
 
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         replay_once(svc)
         Worker([queue], connection=conn, worker_ttl=WORKER_TTL_SECONDS).work(with_scheduler=True, burst=True)
         return
-    replay_in_background(svc)  # callback requests kept on disk while Redis was away
+    replay_in_background(svc, svc.settings.spool_replay_seconds or REPLAY_SECONDS)  # kept on disk while Redis was away
     probe = redis.Redis.from_url(redis_url(svc.settings), socket_timeout=2, socket_connect_timeout=2)
     if not _answers(probe):
         log.warning("Redis is not answering; waiting for it before starting the worker")

@@ -36,9 +36,11 @@ class Stack:
         """The web (gunicorn, as the Procfile runs it), once it answers."""
         return self._keep(start_web(self.env, self.logs))
 
-    def worker(self) -> Process:
-        """The worker (as the Procfile runs it), with its spool replay thread."""
-        return self._keep(start_worker(self.env, self.logs))
+    def worker(self, data_dir: Path | None = None) -> Process:
+        """The worker (as the Procfile runs it), with its spool replay thread; `data_dir`: a DATA_DIR
+        of its own, as on another machine (the web keeps tmp_path/data)."""
+        env = self.env if data_dir is None else {**self.env, "DATA_DIR": str(data_dir)}
+        return self._keep(start_worker(env, self.logs))
 
     def _keep(self, process: Process) -> Process:
         self.processes.append(process)

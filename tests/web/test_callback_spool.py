@@ -220,3 +220,31 @@ def test_a_callback_saved_by_phone_costs_two_redis_round_trips(make_app, monkeyp
     (first, second) = open_requests(app)  # the script saved it, the pipeline queued its confirmation
     svc = app.extensions["helpline"]
     assert Job.exists(f"callback-confirm-{second['id']}", connection=svc.connections.queue.connection)
+
+
+def test_a_web_process_replays_its_spool_while_it_runs_one_replayer_per_host(make_app, settings):
+    import time
+
+    from workers.spool_replay import host_lock
+
+    app = make_app(spool_replay_seconds=0.05)
+    save_by_phone(make_app(redis_url=DEAD_REDIS))  # spooled on this host after the web started
+    with host_lock(settings) as mine:  # another process on this host is replaying
+        assert mine
+        assert app.test_client().get("/healthz").status_code == 200  # the first request starts the thread
+        time.sleep(0.3)
+        assert len(spool.pending(settings)) == 1  # it waited its turn
+    try:
+        deadline = time.monotonic() + 5
+        while spool.pending(settings) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        (record,) = open_requests(app)
+        assert record["source_sid"] == CALL_SID and spool.pending(settings) == []
+    finally:
+        app.extensions["spool_replay_stop"].set()
+
+
+def test_apps_built_in_code_start_no_replay_thread(make_app):
+    app = make_app()
+    assert app.test_client().get("/healthz").status_code == 200
+    assert "spool_replay_stop" not in app.extensions
