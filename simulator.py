@@ -64,10 +64,14 @@ class Phone:
         """Run one call: print what the caller hears, ask `answer` at each prompt. Returns each TwiML document."""
         base = {"CallSid": "CA" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID, "From": from_, "Caller": from_,
                 "To": to, "Called": to, "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
-        url, extra, documents = "/ivr/incoming", {}, []
+        url, extra, documents, transcription = "/ivr/incoming", {}, [], None
         current = urljoin(self.public_base_url or self.base_url, url)
         for _ in range(max_steps):
             reply = self.post(current, {**base, **extra})
+            if transcription is not None:  # Twilio posts it after the recording's own request, a little later
+                self.post(*transcription)
+                say(f"[Twilio transcribed the message: {transcription[1]['TranscriptionText'] or '(nothing)'}]")
+                transcription = None
             if reply.status_code != 200:
                 say(f"[the service answered HTTP {reply.status_code}; Twilio would play an error]")
                 return documents
@@ -78,9 +82,27 @@ class Phone:
                 say("[the call ends]")
                 return documents
             next_url, extra = step
+            transcription = _transcription(root, extra, base, current)
             current = urljoin(current, next_url)
         say("[stopped: too many steps]")
         return documents
+
+
+def _transcription(root: ET.Element, extra: dict, base: dict, current: str) -> tuple[str, dict] | None:
+    """The transcribeCallback Twilio would post for a message just recorded (url, fields), if asked for.
+
+    Takes the typed words out of `extra` (they are not part of the recording's own request).
+    """
+    words = extra.pop("_words", "")
+    record = root.find("Record")
+    if record is None or not record.get("transcribeCallback") or not extra.get("RecordingSid"):
+        return None
+    sid = "TR" + secrets.token_hex(16)
+    fields = {**base, "RecordingSid": extra["RecordingSid"], "RecordingUrl": extra["RecordingUrl"],
+              "TranscriptionSid": sid, "TranscriptionText": words, "TranscriptionType": "fast",
+              "TranscriptionStatus": "completed" if words else "failed",
+              "TranscriptionUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Transcriptions/{sid}"}
+    return urljoin(current, record.get("transcribeCallback")), fields
 
 
 def _speak(element: ET.Element, say: Callable[[str], None]) -> None:
@@ -122,7 +144,7 @@ def _follow(root: ET.Element, answer: Answer, say: Callable[[str], None]) -> tup
             return verb.get("action", ""), {
                 "RecordingSid": sid, "RecordingDuration": str(max(1, len(words.split()) // 2)),
                 "RecordingUrl": f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT_SID}/Recordings/{sid}",
-                "Digits": "hangup" if not words else "#"}
+                "Digits": "hangup" if not words else "#", "_words": words}
         elif verb.tag in ("Hangup", "Reject"):
             return None
     return None

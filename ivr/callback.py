@@ -6,6 +6,8 @@
     POST /ivr/callback/answer/<step>               callback_answer: the key pressed or words said
     POST /ivr/callback/save                        callback_save: store the request, say when we call
     POST /ivr/callback/done                        callback_done: 9 main menu, otherwise goodbye
+    POST /ivr/callback/transcription               callback_transcription: Twilio's text of the voice
+                                                   message (transcribeCallback), kept with the request
     POST /ivr/bridge?request=<id>                  callback_bridge: the adviser answered our call;
                                                    dial the parent showing the helpline number
 
@@ -117,7 +119,8 @@ def callback_ask(step: str):
         say(response, svc.copy.say("callbacks.ask_message"))
         save = url_for("ivr.callback_save", **_state())
         response.record(action=save, method="POST", max_length=RECORD_SECONDS, finish_on_key="#", timeout=5,
-                        play_beep=True, trim="trim-silence")
+                        play_beep=True, trim="trim-silence", transcribe=True,
+                        transcribe_callback=url_for("ivr.callback_transcription"))
         response.redirect(save, method="POST")  # silence: Twilio skips the action and goes on here
         return twiml_response(response)
     prompts = {
@@ -251,6 +254,26 @@ def callback_done():
         say(response, svc.copy.say("greeting.goodbye"))
         response.hangup()
     return twiml_response(response)
+
+
+@bp.post("/callback/transcription")
+def callback_transcription():
+    """Twilio's transcription of a voice message: kept with the request, shown beside the audio."""
+    svc = services.current()
+    from store import callbacks as store
+
+    form = request.form
+    try:
+        found = store.add_transcription(
+            svc.connections.redis, svc.settings, form.get("CallSid", ""), recording_url=form.get("RecordingUrl", ""),
+            status=form.get("TranscriptionStatus", ""), text=form.get("TranscriptionText", ""),
+            transcription_sid=form.get("TranscriptionSid", ""), now=now())
+    except RedisError:
+        log.warning("transcription for call %s not kept: Redis unavailable", form.get("CallSid", "?")[-6:])
+        return "", 503
+    if found is None:
+        log.info("transcription for call %s: no request holds that recording", form.get("CallSid", "?")[-6:])
+    return "", 204
 
 
 @bp.post("/bridge")

@@ -36,6 +36,8 @@ record_outcome(redis, settings, calendar, request_id, *, staff_name, outcome, no
     has closing_text_due = True. ValueError for an unknown outcome or a finished request;
     KeyError for an unknown id. (WATCH/MULTI: a concurrent change makes it retry.)
 add_note(redis, settings, request_id, *, staff_name, note, now) -> dict   (KeyError if unknown)
+add_transcription(redis, settings, call_sid, *, recording_url, status, text, transcription_sid, now)
+    Twilio's transcription of the voice message, kept beside it (ivr/callback.py's webhook).
 rebook(redis, settings, request_id, *, from_day, days) -> (kind, new day)
     A live request booked on a day that has since closed moves to the first of `days` with
     room (workers/calendar_jobs.py, when staff close a day on the Calendar page).
@@ -47,7 +49,8 @@ Record fields: id, phone (+44...), topic, topic_title, channel ("voice"|"sms"), 
 date or None), status ("open"|"claimed"|"done"|"closed"), attempts (int), attempt_days (ISO
 dates of missed attempts), voicemail_ok / text_ok (bool or None: not asked), contact_by
 ("voice"|"text"|"relay"), part_of_day ("morning"|"afternoon"|"any"), voice_message_url (or
-None), claimed_by, claimed_until (ISO or None), outcome (or None), requests (times asked),
+None), voice_message_text (Twilio's transcription; absent until it comes), voice_message_text_status
+("completed"|"failed"), transcription_sid, claimed_by, claimed_until (ISO or None), outcome (or None), requests (times asked),
 source_sid, closing_text_due (bool), events.
 
 Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
@@ -70,6 +73,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import sqlite3
 from dataclasses import dataclass
 
@@ -297,6 +301,7 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         merge["text_ok"] = _flag(text_ok)
     if voice_message_url:
         merge["voice_message_url"] = voice_message_url
+        merge.update(voice_message_text="", voice_message_text_status="", transcription_sid="")  # a new message
     why = " (safety concern)" if safety else (" (appeal deadline soon)" if urgent else "")
     created_event = _event(now, "parent", f"asked for a call back by {_channel_words(channel)}{why}")
     merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
@@ -555,6 +560,45 @@ def rebook(redis, settings, request_id: str, *, from_day: dt.date, days: list[dt
                            settings.callbacks_per_day, BOOKED_TTL_SECONDS)
     kind, day = _s(kind), _s(day)
     return kind, (dt.date.fromisoformat(day) if day else None)
+
+
+_RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")
+TRANSCRIPT_MAX_CHARS = 4000  # Twilio transcribes at most 2 minutes: about 400 words
+
+
+def add_transcription(redis, settings, call_sid: str, *, recording_url: str, status: str, text: str,
+                      transcription_sid: str, now: dt.datetime) -> str | None:
+    """Keep Twilio's transcription of a voice message with the request it belongs to.
+
+    Found by the call's sid (the request saved on that call, or the live one it updated) and
+    kept only if the request still holds that recording (a newer message replaces an older
+    one). `status` "completed" keeps the text; anything else notes that it could not be
+    transcribed. Returns the request id, or None when there is nothing to attach it to.
+    """
+    request_id = _s(redis.get(sid_key(settings, call_sid))) if call_sid else ""
+    if not request_id:
+        return None
+    key = record_key(settings, request_id)
+    held = _s(redis.hget(key, "voice_message_url"))
+    if not held or _recording_of(held) != _recording_of(recording_url):
+        return None
+    done = status == "completed" and bool(text.strip())
+    clean = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())[:TRANSCRIPT_MAX_CHARS]
+    pipe = redis.pipeline()
+    pipe.hset(key, mapping={"voice_message_text": clean if done else "",
+                            "voice_message_text_status": "completed" if done else "failed",
+                            "transcription_sid": transcription_sid[:64]})
+    pipe.rpush(events_key(settings, request_id), _event(
+        now, "system", "voice message transcribed" if done else "the voice message could not be transcribed"))
+    pipe.execute()
+    log.info("callback %s: transcription %s", request_id, "kept" if done else "failed")
+    return request_id
+
+
+def _recording_of(url: str) -> str:
+    """The recording's sid in a Twilio recording URL (or the URL itself when it has none)."""
+    match = _RECORDING_SID.search(url or "")
+    return match.group(0) if match else (url or "")
 
 
 def _enqueue(redis, settings, func_path: str, *args, job_id: str) -> None:
