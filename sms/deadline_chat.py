@@ -1,7 +1,10 @@
 """The deadline conversation by text: DEADLINE, one-shot forms, and REMIND / REMIND OFF.
 
-    DEADLINE                 which deadline? (1 appeal, the default, ... 6 discrimination claim)
-    DEADLINE 31/12/2025      straight to an appeal result (no certificate), from that letter date
+    DEADLINE                 which deadline? (the kinds in flows/content/deadline_kinds.toml,
+                             numbered; 1 appeal, the default); a kind with options asks which
+    DEADLINE 3               straight to that kind's question
+    DEADLINE 31/12/2025      straight to an appeal result from that letter date (certificate and
+                             "only about the school?" not known: the result says what each changes)
     APPEAL 31 Dec 2025       the same (APPEAL alone opens the appeal guidance)
     REMIND / REMIND OFF      reminder texts before the last deadline worked out / stop them
 
@@ -10,7 +13,8 @@ REMIND OFF return effects (ScheduleReminders, CancelReminders) whose handlers, a
 this module, call workers.reminders at the edge.
 
 State while the conversation runs: state["flow"] = "deadline" and state["data"] = {"step": ...,
-"kind": ..., "sent": iso, "cert": iso or None}. The last result a parent could set reminders for
+"kind": ..., "option": ..., "sent": iso, "cert": iso or None}. The answer itself comes from
+flows.deadline_kinds.calculate(), as it does on the phone (ivr/deadline.py). The last result a parent could set reminders for
 is kept after the conversation ends, as state["deadline"] = {"date", "kind", "what"}.
 
 A date that cannot be used (impossible, ambiguous, in the future where only the past makes
@@ -23,9 +27,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from flows import deadlines
+from flows import deadline_kinds, deadlines
 from flows.dateparse import DateProblem, ParsedDate, parse_date
-from flows.gsm7 import gsm7_length, to_gsm7
+from flows.gsm7 import to_gsm7
 from flows.guidance import normalise_keyword
 from sms.dialogue import Ctx, Inbound, Turn, register
 from sms.effects import handles
@@ -41,25 +45,8 @@ REMIND_WORDS = frozenset({"REMIND", "REMIND ME", "REMINDER", "REMINDERS"})
 REMIND_OFF_WORDS = frozenset({"REMIND OFF", "REMINDERS OFF", "REMINDER OFF", "STOP REMINDERS", "STOP REMINDER"})
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One deadline a parent can ask about by text: the question for its start date."""
-
-    name: str
-    question: str  # key in deadline_chat.toml
-    past_only: bool = True
-
-
-# Numbered as the parent sees them in deadline_chat.choose; appeal is the default and first.
-KINDS: dict[str, Kind] = {
-    "1": Kind("appeal", "ask_sent"),
-    "2": Kind("mediation_adviser", "ask_sent"),
-    "3": Kind("ehc", "ask_request"),
-    "4": Kind("draft_comments", "ask_draft"),
-    "5": Kind("review", "ask_review", past_only=False),  # a parent may ask before the meeting
-    "6": Kind("discrimination_claim", "ask_conduct"),
-}
-BY_NAME = {k.name: k for k in KINDS.values()}
+ONE_SHOT_NOTE_PRIORITY = 85  # kept before the explanations, dropped before the key facts
+REMIND_PRIORITY = 80
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,9 +91,20 @@ def _read_date(text: str, inbound: Inbound, past_only: bool) -> ParsedDate | Dat
     return parse_date(text, _today(inbound), past_only=past_only)
 
 
+def _menu(ctx: Ctx, intro: str, items) -> str:
+    lines = [_t(ctx, intro)] + [f"{item.key} {item.text}" for item in items]
+    return "\n".join(lines)
+
+
+def _choose(ctx: Ctx) -> str:
+    """The numbered list of kinds, from content data."""
+    return _menu(ctx, "choose_intro", deadline_kinds.kinds()) + "\n" + _t(ctx, "choose_outro")
+
+
 @register(FLOW)
 class DeadlineChat:
-    """Which deadline, the date it counts from, then (appeals) certificate and school only."""
+    """Which deadline (and which option), the date it counts from, then (appeals) certificate and
+    school only."""
 
     def intercept(self, ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
         """The dispatcher's hook: see intercept() below."""
@@ -115,15 +113,16 @@ class DeadlineChat:
     def start(self, ctx: Ctx, inbound: Inbound, state: dict, arg: str) -> Turn:
         """DEADLINE [arg]: a number picks the deadline; a date gives an appeal result at once."""
         arg = arg.strip()
-        if arg in KINDS:
-            return self._ask_date(ctx, state, KINDS[arg])
+        kind = deadline_kinds.by_key(arg)
+        if kind is not None:
+            return self._ask_kind(ctx, state, kind)
         if arg:
             found = _read_date(arg, inbound, past_only=True)
             if isinstance(found, ParsedDate):
                 return self._one_shot(ctx, inbound, state, found.date)
             if found.reason != "unreadable":
                 return Turn([found.text(ctx.copy)], _asking(state, step="date", kind="appeal"))
-        return Turn([_t(ctx, "choose")], _asking(state, step="choose"))
+        return Turn([_choose(ctx)], _asking(state, step="choose"))
 
     def step(self, ctx: Ctx, inbound: Inbound, state: dict) -> Turn:
         """The parent's answer to the question last asked."""
@@ -133,6 +132,8 @@ class DeadlineChat:
         if restart is not None:
             return self.start(ctx, inbound, _base(state), restart)
         step = data.get("step")
+        if step == "which":
+            return self._on_which(ctx, state, data, text)
         if step == "date":
             return self._on_date(ctx, inbound, state, data, text)
         if step == "certificate":
@@ -143,28 +144,46 @@ class DeadlineChat:
 
     # --- each question ---------------------------------------------------------------------
 
-    def _ask_date(self, ctx: Ctx, state: dict, kind: Kind) -> Turn:
-        return Turn([_t(ctx, kind.question)], _asking(state, step="date", kind=kind.name))
+    def _ask_kind(self, ctx: Ctx, state: dict, kind: deadline_kinds.Kind) -> Turn:
+        if kind.options:
+            return Turn([_menu(ctx, "which_intro", kind.options)], _asking(state, step="which", kind=kind.name))
+        return self._ask_date(ctx, state, kind)
+
+    def _ask_date(self, ctx: Ctx, state: dict, kind: deadline_kinds.Kind, option: str | None = None) -> Turn:
+        return Turn([_t(ctx, kind.question)], _asking(state, step="date", kind=kind.name, option=option))
+
+    def _on_which(self, ctx: Ctx, state: dict, data: dict, text: str) -> Turn:
+        kind = deadline_kinds.by_name(data.get("kind"))
+        if kind is None or not kind.options:  # a kind since removed from the list: start again
+            return Turn([_choose(ctx)], _asking(_base(state), step="choose"))
+        option = kind.option(normalise_keyword(text).removeprefix("OPTION ").strip())
+        if option is None:
+            return Turn([_t(ctx, "which_again", last=len(kind.options)) + "\n" + _menu(ctx, "which_intro", kind.options)],
+                        state)
+        return self._ask_date(ctx, state, kind, option.name)
 
     def _on_choose(self, ctx: Ctx, inbound: Inbound, state: dict, text: str) -> Turn:
         choice = normalise_keyword(text).removeprefix("OPTION ").strip()
-        if choice in KINDS:
-            return self._ask_date(ctx, state, KINDS[choice])
+        kind = deadline_kinds.by_key(choice)
+        if kind is not None:
+            return self._ask_kind(ctx, state, kind)
         found = _read_date(text, inbound, past_only=True)
         if isinstance(found, ParsedDate):  # a date on its own means the appeal (the default)
             return self._ask_certificate(ctx, state, found.date)
+        again = _t(ctx, "choose_again", last=len(deadline_kinds.kinds()))
         if found.reason != "unreadable":
-            return Turn([found.text(ctx.copy) + "\n" + _t(ctx, "choose_again")], state)
-        return Turn([_t(ctx, "choose_again")], state)
+            return Turn([found.text(ctx.copy) + "\n" + again], state)
+        return Turn([again], state)
 
     def _on_date(self, ctx: Ctx, inbound: Inbound, state: dict, data: dict, text: str) -> Turn:
-        kind = BY_NAME.get(data.get("kind"), KINDS["1"])
+        kind = deadline_kinds.by_name(data.get("kind")) or deadline_kinds.kinds()[0]
         found = _read_date(text, inbound, past_only=kind.past_only)
         if isinstance(found, DateProblem):
             return Turn([found.text(ctx.copy)], state)  # same question, with what was wrong
         if kind.name == "appeal":
             return self._ask_certificate(ctx, state, found.date)
-        return self._result(ctx, inbound, state, _calculate(kind.name, found.date, today=_today(inbound)))
+        result = deadline_kinds.calculate(kind.name, found.date, option=data.get("option"), today=_today(inbound))
+        return self._result(ctx, inbound, state, result)
 
     def _ask_certificate(self, ctx: Ctx, state: dict, sent: dt.date) -> Turn:
         return Turn([_t(ctx, "ask_certificate")],
@@ -187,56 +206,36 @@ class DeadlineChat:
         if answer not in YES_WORDS | NO_WORDS:
             return Turn([_t(ctx, "school_again") + " " + _t(ctx, "ask_school")], state)
         cert = dt.date.fromisoformat(data["cert"]) if data.get("cert") else None
-        result = deadlines.appeal_deadline(dt.date.fromisoformat(data["sent"]), cert, answer in YES_WORDS,
-                                           today=_today(inbound))
+        result = deadline_kinds.calculate("appeal", dt.date.fromisoformat(data["sent"]), certificate=cert,
+                                          school_only=answer in YES_WORDS, today=_today(inbound))
         return self._result(ctx, inbound, state, result)
 
     def _one_shot(self, ctx: Ctx, inbound: Inbound, state: dict, sent: dt.date) -> Turn:
-        result = deadlines.appeal_deadline(sent, today=_today(inbound))
+        """An appeal from the letter date alone: certificate and school-only not known."""
+        result = deadline_kinds.calculate("appeal", sent, today=_today(inbound))
         return self._result(ctx, inbound, state, result, extra=_t(ctx, "one_shot_note"))
 
     # --- the answer -------------------------------------------------------------------------
 
     def _result(self, ctx: Ctx, inbound: Inbound, state: dict, result, extra: str = "") -> Turn:
-        """The result (at most 3 texts), keeping what REMIND needs if the parent must act."""
+        """The result (at most 3 texts), keeping what REMIND needs if the parent must act.
+
+        The channel's notes (the one-shot's "Have a certificate?", the REMIND offer) join the
+        result's sentences by priority: key facts stay, explanations go first when space is short.
+        """
         base = _base(state)
         if isinstance(result, tuple):  # several dates: EHC assessment, annual review
+            base.pop("deadline", None)
             return Turn([deadlines.list_text_summary(result)], base)
-        notes = [extra] if extra else []
+        extras = [(ONE_SHOT_NOTE_PRIORITY, extra)] if extra else []
         remindable = result.actor in ("you", "claim") and not result.has_passed
         if remindable:
-            notes.append(_t(ctx, "remind_offer"))
+            extras.append((REMIND_PRIORITY, _t(ctx, "remind_offer")))
             base["deadline"] = {"date": result.date.isoformat(), "kind": result.kind,
                                 "what": result.headline_phrase.text(ctx.copy)}
         else:
             base.pop("deadline", None)
-        return Turn([_fitted(result, notes)], base)
-
-
-def _fitted(result: deadlines.Deadline, notes: list[str]) -> str:
-    """The summary plus short notes, all within one 3-part text (notes dropped if they can't fit)."""
-    while notes:
-        room = SMS_LIMIT - sum(gsm7_length(n) + 1 for n in notes)
-        try:
-            return " ".join([result.text_summary(limit=room), *notes])
-        except ValueError:  # the essential sentences alone need the room
-            notes = notes[:-1]
-    return result.text_summary()
-
-
-def _calculate(kind: str, start: dt.date, *, today: dt.date):
-    """The calculator for a deadline kind chosen by text."""
-    if kind == "mediation_adviser":
-        return deadlines.mediation_adviser_deadline(start, today=today)
-    if kind == "ehc":
-        return deadlines.ehc_assessment_deadlines(start, today=today)
-    if kind == "draft_comments":
-        return deadlines.draft_plan_comments_deadline(start, today=today)
-    if kind == "review":
-        return deadlines.annual_review_deadlines(start, today=today)
-    if kind == "discrimination_claim":
-        return deadlines.discrimination_claim_deadline(start, today=today)
-    return deadlines.appeal_deadline(start, today=today)
+        return Turn([result.text_summary(SMS_LIMIT, extras=tuple(extras))], base)
 
 
 def _keyword_and_argument(ctx: Ctx, text: str) -> str | None:

@@ -1,4 +1,4 @@
-"""The appeal deadline calculator by phone, driven end to end through signed webhooks.
+"""The deadline calculator by phone, driven end to end through signed webhooks.
 
 Each step posts what Twilio would post to the URL the previous TwiML pointed at (a Gather's
 action with the keys pressed, or a Redirect), and the TwiML is parsed with ElementTree.
@@ -37,9 +37,11 @@ class Caller:
             self.post(path_of(self.doc.find("Redirect").text))
         return self.doc
 
-    def start(self, path: str = "/ivr/deadline") -> ET.Element:
+    def start(self, path: str = "/ivr/deadline", kind: str | None = "1") -> ET.Element:
+        """Start the calculator and (by default) choose the appeal, key 1 of the kinds menu."""
         self.post(path)
-        return self.follow()
+        self.follow()
+        return self.press(kind) if kind else self.doc
 
     def press(self, digits: str) -> ET.Element:
         self.post(path_of(self.doc.find("Gather").get("action")), Digits=digits)
@@ -81,7 +83,7 @@ def gather_prompt(doc: ET.Element) -> str:
 
 def test_keypad_date_read_back_confirm_no_certificate_result(caller):
     doc = caller.start()
-    assert "usually the date on the letter" in caller.recent()
+    assert "usually the date on the letter" in gather_prompt(doc)
     gather = doc.find("Gather")
     assert gather.get("finishOnKey") == "#" and gather.get("numDigits") is None
     assert "8 digits" in gather_prompt(doc)
@@ -94,9 +96,14 @@ def test_keypad_date_read_back_confirm_no_certificate_result(caller):
     assert "only about the school" in gather_prompt(doc)
     doc = caller.press("2")
     said = spoken(doc)
-    assert "Your appeal must reach the Tribunal by 5pm on Monday the 2nd of March 2026." in said
+    first = doc.find("Say").text  # the key fact first: the last day and the mediation step
+    assert first == ("Your appeal must reach the Tribunal by 5pm on Monday the 2nd of March 2026; first you need "
+                     "mediation advice and a certificate from the mediation adviser.")
+    assert "Contact them by" not in said  # passed: the late-appeal advice is what helps now
+    assert "That date has passed." in said
+    assert "February 2026 has no 30th day" in said and "There is no the" not in said
     assert "This is a guide, not legal advice." in said and "IPSEA" in said
-    assert "a late appeal may still be possible" in said
+    assert "a late appeal may still be possible, as the Tribunal can allow it" in said
     assert len(doc.findall("Pause")) >= len(doc.findall("Say")) - 2  # a pause between the parts
     assert "To hear it again, press 1." in gather_prompt(doc)
 
@@ -112,7 +119,8 @@ def test_a_later_certificate_and_school_only(caller):
     assert "You gave Monday the 22nd of June 2026." in gather_prompt(doc)
     caller.press("1")
     doc = caller.press("2")
-    assert "by 5pm on Wednesday the 22nd of July 2026" in spoken(doc)
+    assert doc.find("Say").text == ("Your appeal must reach the Tribunal by 5pm on Wednesday the 22nd of July 2026; "
+                                    "you have the mediation certificate you need to appeal.")
 
 
 def test_school_only_by_speech(caller):
@@ -122,7 +130,28 @@ def test_school_only_by_speech(caller):
     caller.speak("yes")
     caller.speak("no I don't have one")
     doc = caller.speak("yes")
-    assert "by 5pm on Wednesday the 15th of July 2026" in spoken(doc)
+    assert doc.find("Say").text == (
+        "Your appeal, only about the school named, must reach the Tribunal by 5pm on Wednesday the 15th of July "
+        "2026, and needs no mediation advice or certificate.")
+    assert "mediation adviser" not in spoken(doc)
+
+
+def _appeal_result(caller, school_key: str) -> str:
+    caller.start()
+    for keys in ("01102026", "1", "0"):
+        caller.press(keys)
+    return spoken(caller.press(school_key))
+
+
+def test_only_about_the_school_changes_what_is_said_as_by_text(caller, twilio):
+    not_only, only = _appeal_result(caller, "2"), _appeal_result(Caller(twilio), "1")
+    assert not_only != only
+    assert "first you need mediation advice and a certificate from the mediation adviser" in not_only
+    assert "Contact them by Tuesday the 1st of December 2026." in not_only
+    assert "needs no mediation advice or certificate" in only and "mediation adviser" not in only
+    for said in (not_only, only):
+        assert "by 5pm on Tuesday the 1st of December 2026" in said
+        assert "a late appeal may still be possible" in said  # on every appeal, passed or not
 
 
 def test_re_entering_a_date(caller):
@@ -163,9 +192,10 @@ def test_invalid_keys_are_not_options(caller):
     assert "Sorry, that is not one of the options." in spoken(doc) and "press 9" in gather_prompt(doc)
 
 
-@pytest.mark.parametrize("answers", [[], ["30122025"], ["30122025", "1", "0", "2"]])
+@pytest.mark.parametrize("answers", [None, [], ["30122025"], ["30122025", "1", "0", "2"]])
 def test_silence_asks_twice_more_then_says_goodbye(caller, answers):
-    doc = caller.start()
+    doc = caller.start(kind=None if answers is None else "1")
+    answers = answers or []
     for keys in answers:
         doc = caller.press(keys)
     question = gather_prompt(doc)
@@ -199,7 +229,7 @@ def test_text_me_this_queues_exactly_one_text(caller, app):
 
 
 def test_text_me_this_needs_a_uk_mobile(twilio, app):
-    caller = Caller(twilio, from_="+441225394382")
+    caller = Caller(twilio, from_="+441174960123")
     caller.start()
     for keys in ("30122025", "1", "0", "2"):
         caller.press(keys)
@@ -226,3 +256,85 @@ def test_callback_and_main_menu(caller, app):
         assert parse_qs(target.query)["topic"] == ["appeal"]
     doc = twiml(caller.twilio.call(path_of(caller.doc.find("Gather").get("action")), call_sid=CALL, Digits="9"))
     assert urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
+
+
+# ---- every kind the text offers, by phone too ----------------------------------------------
+
+def test_the_kinds_menu_reads_the_same_list_as_the_text_menu(caller):
+    from flows.deadline_kinds import kinds
+
+    doc = caller.start(kind=None)
+    prompt = gather_prompt(doc)
+    assert prompt.startswith("Which deadline do you want to work out?")
+    for kind in kinds():
+        assert f"For {kind.say}, press {kind.key}." in prompt
+    assert prompt.endswith("For the main menu, press 9.")
+    doc = caller.press("0")
+    assert "Sorry, that is not one of the options." in spoken(doc) and gather_prompt(doc) == prompt
+    doc = twiml(caller.twilio.call(path_of(doc.find("Gather").get("action")), call_sid=CALL, Digits="9"))
+    assert urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
+
+
+@pytest.mark.parametrize(("choose", "date", "expected"), [
+    (["2"], "05012026", ["Monday the 16th of February 2026", "Monday the 27th of April 2026",
+                         "Monday the 25th of May 2026"]),
+    (["3"], "16112026", ["Send your comments on the draft plan by Monday the 30th of November 2026."]),
+    (["4"], "15032027", ["notice of the review meeting, and its papers, by Monday the 1st of March 2027",
+                         "Monday the 29th of March 2027", "Monday the 12th of April 2027"]),
+    (["5"], "02112026", ["Send your comments on the proposed changes to the plan by Monday the 16th of November 2026.",
+                         "final amended plan by Monday the 28th of December 2026"]),
+    (["6"], "05012026", ["The final plan after the re-assessment should be issued by Monday the 13th of April 2026."]),
+    (["7", "1"], "01092027", ["reviewed and amended for the move by Sunday the 14th of February 2027",
+                              "Friday the 12th of February 2027"]),
+    (["7", "2"], "01092027", ["reviewed and amended for the move by Tuesday the 30th of March 2027"]),
+    (["7", "3"], "31072027", ["to name the new college by Sunday the 28th of February 2027",
+                              "February 2027 has no 31st day"]),
+    (["8"], "10102026", ["Friday the 9th of April 2027"]),
+])
+def test_every_kind_by_phone(caller, choose, date, expected):
+    caller.start(kind=None)
+    for key in choose:
+        doc = caller.press(key)
+    assert "8 digits" in gather_prompt(doc)
+    doc = caller.press(date)
+    assert "You gave" in gather_prompt(doc)
+    doc = caller.press("1")
+    said = spoken(doc)
+    for words in expected:
+        assert words in said
+    assert "This is a guide, not legal advice." in said
+    assert "To hear it again, press 1." in gather_prompt(doc)
+
+
+def test_a_move_can_be_in_the_future_and_a_wrong_option_is_said(caller):
+    caller.start(kind="7")
+    doc = caller.press("5")
+    assert "Sorry, that is not one of the options." in spoken(doc) and "Which move is it?" in gather_prompt(doc)
+    doc = caller.speak("to a sixth form")
+    assert "start at the new school or college" in gather_prompt(doc)
+
+
+def test_a_list_result_is_texted_whole(caller, app):
+    caller.start(kind="4")
+    caller.press("15032027")
+    caller.press("1")
+    doc = caller.press("2")
+    assert "We are sending it to you by text now." in spoken(doc)
+    svc = app.extensions["helpline"]
+    ids = records.ids_for_phone(svc.connections.redis, svc.settings, PARENT)
+    body = records.get(svc.connections.redis, svc.settings, ids[0])["body"]
+    assert "- Notice of the meeting and its papers by Monday 1 March 2027" in body
+
+
+def test_a_damaged_url_starts_again(caller):
+    doc = caller.post("/ivr/deadline/result?kind=nonsense&sent=2026-01-12")
+    assert urlsplit(doc.find("Redirect").text).path == "/ivr/deadline"
+    doc = caller.post("/ivr/deadline/ask?kind=nonsense&stage=sent")
+    assert "Which deadline do you want to work out?" in gather_prompt(doc)
+
+
+@pytest.mark.parametrize("keys", ["*", "#", "99", "0#", "12345678#", "7"])
+def test_any_key_at_the_kinds_menu_gets_a_question(caller, keys):
+    caller.start(kind=None)
+    doc = caller.press(keys)
+    assert doc.find("Gather") is not None or urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
