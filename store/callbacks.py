@@ -5,7 +5,8 @@ the records and makes each change atomic. The staff page and the CLI call exactl
 
 save_request(redis, settings, calendar, *, phone, topic, channel, source_sid, now, urgent=False,
              deadline=None, voicemail_ok=None, text_ok=None, contact_by="voice",
-             part_of_day="any", voice_message_url=None, requester=None, booked_from=None)
+             part_of_day="any", voice_message_url=None, requester=None, booked_from=None,
+             for_other_line=False)
         -> SaveResult(id, created, merged, expected_on, limited, spooled)
     One Lua script: the same source_sid (CallSid / MessageSid) never makes a second request
     (SET NX); a number with a live (open or claimed) request updates that one (noted in its
@@ -63,8 +64,9 @@ Phone numbers never go in logs.
 The asks limit counts the CALLING line (`requester`: the From of the call or text, withheld and
 foreign lines included), not the number keyed in: settings.callback_asks_per_day a line, and
 settings.callback_asks_per_day_withheld for all withheld callers together (one bucket). A
-request for a number other than the calling line is marked `for_other_line`; its confirmation
-text counts against a daily cap for the whole service (workers/callback_jobs.py).
+request for a number other than the calling line is marked `for_other_line` (a spooled one keeps
+the mark, not the calling line); its confirmation text counts against a daily cap for the whole
+service (workers/callback_jobs.py).
 Single Redis node (the scripts build record keys from a prefix).
 """
 
@@ -263,8 +265,12 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
                  now: dt.datetime, urgent: bool = False, deadline: dt.date | None = None,
                  voicemail_ok: bool | None = None, text_ok: bool | None = None, contact_by: str = "voice",
                  part_of_day: str = "any", voice_message_url: str | None = None, requester: str | None = None,
-                 booked_from: dt.datetime | None = None) -> SaveResult:
-    """Store a request at once (or merge it into the number's live one); see the module docstring."""
+                 booked_from: dt.datetime | None = None, for_other_line: bool = False) -> SaveResult:
+    """Store a request at once (or merge it into the number's live one); see the module docstring.
+
+    `for_other_line`: asked from another line than `phone` (a replayed spool, whose calling line
+    is not kept; with `requester` this is worked out).
+    """
     number = normalise_uk_number(phone)
     if number is None:
         raise ValueError("a callback needs a UK phone number")
@@ -281,6 +287,7 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     title = rules.topic_title(load_guidance(), topic)
     safety = bool(urgent)
     urgent = rules.is_urgent(safety=safety, deadline=deadline, today=now.date(), bh=calendar.holidays)
+    for_other_line = for_other_line or bool(requester and normalise_line(requester) != number)
     fields = {  # the script adds id (from callbacks:seq) and expected_on
         "phone": number, "topic": topic, "topic_title": title, "channel": channel,
         "requested_at": now.isoformat(), "first_requested_at": now.isoformat(), "first_ts": str(now.timestamp()),
@@ -289,11 +296,11 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         "text_ok": _flag(text_ok), "contact_by": contact_by, "part_of_day": part_of_day,
         "voice_message_url": voice_message_url or "", "claimed_by": "", "claimed_until": "",
         "claimed_until_ts": "0", "outcome": "", "requests": "1", "source_sid": source_sid,
-        "closing_text_due": "0", "for_other_line": "1" if requester and normalise_line(requester) != number else "0",
+        "closing_text_due": "0", "for_other_line": "1" if for_other_line else "0",
     }
     merge = {"requested_at": now.isoformat(), "topic": topic, "topic_title": title, "channel": channel,
              "contact_by": contact_by, "part_of_day": part_of_day}
-    if requester and normalise_line(requester) != number:
+    if for_other_line:
         merge["for_other_line"] = "1"  # a stranger updating it: its confirmation counts against the cap
     if voicemail_ok is not None:
         merge["voicemail_ok"] = _flag(voicemail_ok)
@@ -345,6 +352,9 @@ def _spool(settings, calendar, request: dict, confirm: bool, error: RedisError) 
             return SaveResult("", False, False, None, limited=True, spooled=True)
         row = {k: (v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else v)
                for k, v in request.items() if k not in ("requester", "booked_from")}
+        requester = request.get("requester")
+        if requester and normalise_line(requester) != normalise_uk_number(request["phone"]):
+            row["for_other_line"] = True  # the calling line is not kept, but its confirmation is still capped
         row_id, added = spool.add(settings, requester=line, now=now, request={**row, "confirm": confirm})
     except (OSError, sqlite3.Error):
         log.exception("callback request could not be spooled either")

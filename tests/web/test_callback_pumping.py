@@ -41,3 +41,24 @@ def test_confirmations_to_numbers_that_did_not_ask_have_a_daily_cap_for_the_whol
     outcomes = [send_confirmation_with(svc, r["id"]) for r in callbacks.list_open(svc.connections.redis, svc.settings)]
     assert sorted(outcomes).count("capped") == 2  # two strangers texted, the other two not
     assert outcomes.count("queued") == 3  # ... and the parent who asked for themselves always is
+
+
+def test_requests_for_other_numbers_spooled_while_redis_was_away_stay_under_the_cap(make_app, settings):
+    from store import spool
+    from workers.spool_replay import replay_spool
+
+    down = make_app(CLOSED_SUNDAY, redis_url="redis://127.0.0.1:1/0", confirmations_for_others_per_day=2)
+    twilio = Twilio(down.test_client())
+    for n in range(4):  # four lines, each keying a stranger's number, while Redis is away
+        assert _ask(twilio, f"+4477009009{n:02d}", 200 + n).status_code == 200
+    own = twilio.post("/ivr/callback/save?phone=%2B447700900777&topic=appeal&txt=1",
+                      {"CallSid": "CA" + "8" * 32, "From": "+447700900777"})
+    assert own.status_code == 200
+    assert len(spool.pending(settings)) == 5
+    app = make_app(CLOSED_SUNDAY, confirmations_for_others_per_day=2)  # Redis back: replayed at start-up
+    svc = app.extensions["helpline"]
+    assert replay_spool(svc).saved == [] and spool.pending(settings) == []
+    stored = callbacks.list_open(svc.connections.redis, svc.settings)
+    assert sorted(r["for_other_line"] for r in stored) == [False, True, True, True, True]
+    outcomes = [send_confirmation_with(svc, r["id"]) for r in stored]
+    assert outcomes.count("capped") == 2 and outcomes.count("queued") == 3
