@@ -87,28 +87,38 @@ def test_the_urgent_message_meets_the_copy_rules():
     assert copy_problems("urgent", say=msg.say, text=msg.text) == []
 
 
+def tiny_config(patterns, exceptions=(), **extra):
+    """A one-category config, for testing the notation."""
+    messages = {"urgent": {"say": "s", "text": "t"}, "suicide_self_harm": {"say": "s", "text": "t"}}
+    raw = {"categories": {"suicide_self_harm": {"label": "Suicide or self-harm", "patterns": list(patterns)}},
+           "exceptions": {"patterns": list(exceptions)}, "messages": messages}
+    return parse_safety({**raw, **extra})
+
+
 def test_phrases_are_configurable():
-    config = parse_safety({"phrases": ["Blue Whale"], "messages": {"urgent": {"say": "s", "text": "t"}}})
+    config = tiny_config(["Blue Whale"])
     assert detect_risk("he is playing the blue-whale game", config)
     assert not detect_risk("suicide", config)
 
 
 def test_exceptions_are_configurable():
-    config = parse_safety(
-        {"phrases": ["not safe"], "exceptions": ["not safe to assume"], "messages": {"urgent": {"say": "s", "text": "t"}}}
-    )
+    config = tiny_config(["not safe"], exceptions=["not safe to assume"])
     assert not detect_risk("it is not safe to assume anything", config)
     assert detect_risk("he is not safe", config)
+
+
+URGENT = {"urgent": {"say": "s", "text": "t"}}
 
 
 @pytest.mark.parametrize(
     "raw",
     [
         {},
-        {"phrases": []},
-        {"phrases": ["x"]},  # no urgent message
-        {"phrases": "suicide", "messages": {"urgent": {"say": "s", "text": "t"}}},
-        {"phrases": ["x"], "messages": {"urgent": {"say": "s"}}},
+        {"categories": {}},
+        {"categories": {"x": {"label": "X", "patterns": ["x"]}}},  # no urgent message
+        {"categories": {"x": {"label": "X", "patterns": ["x"]}}, "messages": URGENT},  # no message for x
+        {"categories": {"x": {"label": "X", "patterns": "suicide"}}, "messages": {**URGENT, "x": {"say": "s", "text": "t"}}},
+        {"categories": {"x": {"label": "X", "patterns": ["x"]}}, "messages": {"urgent": {"say": "s"}}},
     ],
 )
 def test_a_broken_config_is_refused(raw):
@@ -119,4 +129,4 @@ def test_a_broken_config_is_refused(raw):
 def test_the_real_config_loads():
     config = load_safety()
     assert "suicide" in config.phrases
-    assert "kill time" in config.exceptions
+    assert any(p.source == "kill time" for p in config.exceptions)
