@@ -37,7 +37,8 @@ content_cli = AppGroup("content", help="Check the words and the guidance tree st
 
 
 @content_cli.command("check")
-def content_check() -> None:
+@click.option("--safety", is_flag=True, help="Also score the safety patterns on tests/corpus (recall, false alarms).")
+def content_check(safety: bool = False) -> None:
     """Check every content file; print each problem and exit 1 if there are any."""
     from flows.guidance import check_content, load_guidance
 
@@ -51,6 +52,25 @@ def content_check() -> None:
     click.echo(f"Content OK: {len(tree.nodes)} guidance nodes, {len(svc.copy.messages)} messages, "
                f"last reviewed {tree.last_reviewed:%d %B %Y}.")
     _report_reading_and_routing(tree)
+    if safety:
+        _report_safety()
+
+
+def _report_safety() -> None:
+    """Safety recall and false alarms on the corpora, every miss, and numbers to confirm (exit 1 off target)."""
+    from flows.safety import to_confirm
+    from flows.safety_eval import CorpusError, read_corpora, report, score
+
+    try:
+        result = score(*read_corpora())
+    except CorpusError as e:
+        click.echo(f"PROBLEM: safety: {e}", err=True)
+        raise SystemExit(1) from None
+    for line in report(result) + [f"TO CONFIRM (safety.toml): {note}" for note in to_confirm()]:
+        click.echo(line)
+    if not result.meets_targets:
+        click.echo("PROBLEM: safety: every crisis text must be caught and at most 2% of everyday texts flagged", err=True)
+        raise SystemExit(1)
 
 
 ROUTING_CORPUS = Path(__file__).parent / "tests" / "corpus" / "routing.txt"

@@ -46,3 +46,25 @@ def test_the_app_refuses_to_start_on_broken_content(settings, monkeypatch):
     monkeypatch.setattr("app.load_guidance", broken)
     with pytest.raises(guidance.ContentError):
         create_app(settings)
+
+
+def test_content_check_safety_prints_recall_false_alarms_and_numbers_to_confirm(settings):
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    result = app.test_cli_runner().invoke(args=["content", "check", "--safety"])
+    assert result.exit_code == 0, result.output
+    assert "Crisis texts caught: " in result.output and "(100.0%); target: all." in result.output
+    assert "Everyday texts flagged: " in result.output and "target: at most 2%." in result.output
+    assert "TO CONFIRM (safety.toml): messages.domestic_abuse: " in result.output
+
+
+def test_content_check_safety_fails_on_a_missed_crisis_text(settings, monkeypatch, tmp_path):
+    from flows import safety_eval
+
+    (tmp_path / "safety_crisis.txt").write_text("missing_child | all is well today\n", encoding="utf-8")
+    (tmp_path / "safety_everyday.txt").write_text("what are your opening hours\n", encoding="utf-8")
+    monkeypatch.setattr(safety_eval, "CORPUS_DIR", tmp_path)
+    app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
+    result = app.test_cli_runner().invoke(args=["content", "check", "--safety"])
+    assert result.exit_code == 1
+    assert "MISSED (missing_child): all is well today" in result.output
+    assert "PROBLEM: safety: every crisis text must be caught" in result.output
