@@ -21,6 +21,7 @@ from clock import now
 from flows import safety
 from ivr import bp
 from ivr.speech import gather, say
+from store import safety as concerns
 from twilio_webhooks import twiml_response
 
 # The view that takes an answer -> the view that asks its question (same query string).
@@ -44,10 +45,8 @@ def check_speech():
     concern = safety.assess(speech)
     if concern is None:
         return None
-    from sms.handlers import raise_safety_concern
-
     svc = services.current()
-    raise_safety_concern(svc, phone=request.form.get("From", ""), channel="voice", category=concern.category,
+    concerns.report(svc, phone=request.form.get("From", ""), channel="voice", category=concern.category,
                          label=concern.label, words=speech, at=now(),
                          source_sid=request.form.get("CallSid", "") + ":" + request.path)
     back = resume_url()

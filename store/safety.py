@@ -29,6 +29,8 @@ import sqlite3
 
 from redis import RedisError
 
+from flows import safety as rules
+from flows.sending_rules import mask
 from store.keys import WITHHELD, normalise_line, phone_tag
 
 log = logging.getLogger("helpline.safety")
@@ -203,6 +205,23 @@ def save_spooled(redis, settings, row: dict) -> bool:
     args["at"] = dt.datetime.fromisoformat(args["at"])
     _, how = raise_concern(redis, settings, **args)
     return how in ("new", "added")
+
+
+def report(svc, *, phone: str, channel: str, category: str, label: str, words: str, at, source_sid: str) -> None:
+    """Record a concern for advisers; never raises (the parent already has the emergency numbers).
+
+    The log names the line (masked) and the category, never the parent's words.
+    """
+    ranks = list(rules.categories())
+    rank = ranks.index(category) if category in ranks else len(ranks)
+    try:
+        concern_id, how = raise_or_spool(
+            svc.connections.redis, svc.settings, phone=phone, channel=channel, category=category or "general",
+            label=label or "Someone may be at risk", rank=rank, words=words, at=at, source_sid=source_sid)
+        log.warning("safety concern (%s) from %s: %s %s", category or "general", mask(phone), how, concern_id)
+    except RedisError:  # neither Redis nor the spool: the log line is all staff will have
+        log.error("safety concern (%s) from %s could NOT be recorded: Redis and the spool unavailable",
+                  category or "general", mask(phone))
 
 
 # --- reading ------------------------------------------------------------------------------------
