@@ -273,7 +273,26 @@ def callback_transcription():
         return "", 503
     if found is None:
         log.info("transcription for call %s: no request holds that recording", form.get("CallSid", "?")[-6:])
+    elif form.get("TranscriptionStatus") == "completed":
+        _check_message_for_risk(svc, found, form.get("TranscriptionText", ""))
     return "", 204
+
+
+def _check_message_for_risk(svc, request_id: str, text: str) -> None:
+    """Risk words in a voice message: the request becomes urgent and advisers get a safety concern."""
+    from flows import safety as rules
+    from store import callbacks as store
+    from store import safety as concerns
+
+    concern = rules.assess(text)
+    if concern is None:
+        return
+    record = store.get(svc.connections.redis, svc.settings, request_id) or {}
+    if record.get("status") in ("open", "claimed") and not record.get("urgent"):
+        store.mark_urgent(svc.connections.redis, svc.settings, request_id, now=now(),
+                          why="the voice message suggests someone may be at risk")
+    concerns.report(svc, phone=record.get("phone", ""), channel="voice", category=concern.category,
+                    label=concern.label, words=text, at=now(), source_sid="transcription:" + request_id)
 
 
 @bp.post("/bridge")

@@ -436,15 +436,20 @@ def refresh_urgency(redis, settings, calendar, now: dt.datetime) -> list[str]:
             continue
         if not rules.deadline_is_close(dt.date.fromisoformat(record["deadline"]), today, calendar.holidays):
             continue
-        first_ts = float(redis.hget(record_key(settings, record["id"]), "first_ts") or 0)
-        pipe = redis.pipeline()
-        pipe.hset(record_key(settings, record["id"]), "urgent", "1")
-        pipe.zadd(open_key(settings), {record["id"]: first_ts}, xx=True)  # XX: not if finished meanwhile
-        pipe.rpush(events_key(settings, record["id"]),
-                   _event(now, "system", "now urgent: the appeal deadline is less than 10 working days away"))
-        pipe.execute()
+        mark_urgent(redis, settings, record["id"], now=now,
+                    why="the appeal deadline is less than 10 working days away")
         moved.append(record["id"])
     return moved
+
+
+def mark_urgent(redis, settings, request_id: str, *, now: dt.datetime, why: str) -> None:
+    """Move a live request up to the urgent ones (its place among them: when it was first asked)."""
+    first_ts = float(redis.hget(record_key(settings, request_id), "first_ts") or 0)
+    pipe = redis.pipeline()
+    pipe.hset(record_key(settings, request_id), "urgent", "1")
+    pipe.zadd(open_key(settings), {request_id: first_ts}, xx=True)  # XX: not if finished meanwhile
+    pipe.rpush(events_key(settings, request_id), _event(now, "system", f"now urgent: {why}"))
+    pipe.execute()
 
 
 def list_due(redis, settings, day: dt.date) -> list[dict]:

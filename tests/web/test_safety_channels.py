@@ -157,3 +157,29 @@ def test_with_redis_away_the_parent_still_gets_the_numbers_and_the_concern_reach
     replay_spool(svc)
     (concern,) = safety.list_open(svc.connections.redis, svc.settings)
     assert concern["words"][0]["text"] == "i want to kill myself"
+
+
+def test_risk_words_in_a_voice_message_make_the_request_urgent_and_raise_a_concern(app, twilio):
+    from tests.web.test_callback_ivr import run_to_save
+    from tests.web.test_voicemail_transcription import RECORDING, transcription
+
+    run_to_save(Call(twilio), recording=RECORDING)
+    svc = app.extensions["helpline"]
+    (request,) = callbacks.list_open(svc.connections.redis, svc.settings)
+    assert request["urgent"] is False
+    said = "please call me my husband hits me and i am scared for the children"
+    assert transcription(twilio, text=said).status_code == 204
+    (request,) = callbacks.list_open(svc.connections.redis, svc.settings)
+    assert request["urgent"] is True and "voice message suggests" in request["events"][-1]["what"]
+    (concern,) = concerns(app)
+    assert concern["category"] == "domestic_abuse" and concern["words"][0]["text"] == said
+    assert concern["phone"] == PARENT
+
+
+def test_an_everyday_voice_message_raises_nothing(app, twilio):
+    from tests.web.test_callback_ivr import run_to_save
+    from tests.web.test_voicemail_transcription import RECORDING, transcription
+
+    run_to_save(Call(twilio), recording=RECORDING)
+    transcription(twilio, text="the deadline is killing me, the school keep cutting his support hours")
+    assert concerns(app) == []
