@@ -6,12 +6,12 @@ from staff.auth import PUBLIC_ENDPOINTS
 from tests.conftest import OPEN_MONDAY
 from tests.staff import csrf_from
 from store import callbacks
-from store import outbound
+from store import outbound, safety
 from tests.staff import store_of
 from workers.outbound import queue_text
 
 # Values for URL variables: a real request id and message id, so a refusal is the guard's doing, not a 404.
-SAMPLE_ARGS = {"request_id": None, "message_id": None, "filename": "staff.css"}
+SAMPLE_ARGS = {"request_id": None, "message_id": None, "concern_id": None, "filename": "staff.css"}
 
 
 @pytest.fixture
@@ -25,6 +25,9 @@ def app(make_app):
     message_id = queue_text(svc, to="07700 900123", body="We will call you.", purpose="callback_confirmation")
     outbound.finish(redis, settings, message_id, outbound.UNDELIVERED, now=OPEN_MONDAY, error_code="30003")
     SAMPLE_ARGS["message_id"] = message_id
+    SAMPLE_ARGS["concern_id"], _ = safety.raise_concern(
+        redis, settings, phone="07700 900123", channel="sms", category="suicide_self_harm",
+        label="Suicide or self-harm", rank=0, words="i cant go on", at=OPEN_MONDAY)
     return app
 
 
@@ -51,7 +54,9 @@ def test_the_walk_finds_the_staff_routes(app):
     endpoints = {r.endpoint for r in staff_rules(app)}
     assert {"staff.queue", "staff.claim_next", "staff.callback", "staff.outcome", "staff.note",
             "staff.call_now", "staff.voice_message", "staff.outbox", "staff.logout", "staff.messages",
-            "staff.resend_message", "staff.dismiss_message"} <= endpoints
+            "staff.resend_message", "staff.dismiss_message", "staff.concern", "staff.claim_concern",
+            "staff.concern_outcome", "staff.take_over_concern", "staff.release_concern",
+            "staff.concern_note"} <= endpoints
 
 
 def test_every_staff_route_refuses_an_anonymous_visitor(app):
@@ -77,6 +82,8 @@ def test_every_staff_route_refuses_an_anonymous_visitor(app):
     assert record["status"] == "open" and len(record["events"]) == 1  # nothing was changed
     message = outbound.get(redis, settings, SAMPLE_ARGS["message_id"])
     assert message["status"] == "undelivered" and "resent_as" not in message and "dismissed_at" not in message
+    concern = safety.get(redis, settings, SAMPLE_ARGS["concern_id"])
+    assert concern["status"] == "open" and len(concern["events"]) == 1
 
 
 def test_public_routes_do_not_show_staff_data(app):
