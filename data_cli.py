@@ -92,7 +92,7 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
         record = records.get(redis, settings, message_id) or {}
         delete_job(svc, record.get("job_id"))  # its job would find nothing anyway; tidy up
         counts["outbound"] += records.delete(redis, settings, message_id, phone=phone)
-    redis.delete(records.phone_index(settings, phone))
+    redis.delete(records.phone_index(settings, phone), records.legacy_phone_index(settings, phone))
     counts["sms_conversation"] = conversations.erase(redis, settings, phone)  # replies cache and rate counts too
     counts["outbox"] = _erase_outbox(redis, settings, phone)
     counts["safety_concerns"] = safety.erase_phone(redis, settings, phone)

@@ -2,8 +2,12 @@
 
 One hash per text or call, `helpline:outbound:{id}`, written before any job runs, so a
 crashed worker or a lost job never loses what was meant to be sent. Indexes: by phone
-(export, erase, REMIND OFF), by Twilio sid (status callbacks), all ids by creation time
-(retention purge). Job arguments are ids only; numbers and words stay here.
+(`outbound:phone:{tag}`, store.keys.phone_tag: no key name holds a number; for export, erase,
+REMIND OFF), by Twilio sid (status callbacks), all ids by creation time (retention purge).
+Job arguments are ids only; numbers and words stay here.
+
+Before key names were tagged the phone index was `outbound:phone:+447700900123`: such a legacy
+index is still read and erased, and the retention purge moves it under the tag.
 """
 
 from __future__ import annotations
@@ -12,6 +16,9 @@ import datetime as dt
 import secrets
 
 from redis.exceptions import WatchError
+
+from flows.sending_rules import normalise_uk_number
+from store.keys import TAG_HEX_CHARS, phone_tag
 
 QUEUED, SCHEDULED, RETRYING = "queued", "scheduled", "retrying"
 SENDING, SENT = "sending", "sent"
@@ -58,7 +65,24 @@ def dedupe_key(settings, key: str) -> str:
 
 
 def phone_index(settings, phone: str) -> str:
-    return settings.key("outbound", "phone", phone)
+    """helpline:outbound:phone:{tag}: the ids of the messages to one number (the number is only in values)."""
+    return settings.key("outbound", "phone", phone_tag(settings, phone))
+
+
+def legacy_phone_index(settings, phone: str) -> str:
+    """Where the index was before key names were tagged (the number as records hold it): read and erased."""
+    return settings.key("outbound", "phone", normalise_uk_number(phone) or phone)
+
+
+def phone_indexes_pattern(settings) -> str:
+    """A SCAN pattern for every phone index, tagged or legacy."""
+    return settings.key("outbound", "phone", "*")
+
+
+def is_legacy_phone_index(settings, key: str) -> bool:
+    """True for an index named by the number itself rather than its tag."""
+    suffix = key[len(settings.key("outbound", "phone", "")):]
+    return not (len(suffix) == TAG_HEX_CHARS and all(c in "0123456789abcdef" for c in suffix))
 
 
 def all_index(settings) -> str:
@@ -117,7 +141,9 @@ def id_for_sid(redis, settings, sid: str) -> str | None:
 
 
 def ids_for_phone(redis, settings, phone: str) -> list[str]:
-    return sorted(as_str(v) for v in redis.smembers(phone_index(settings, phone)))
+    """The ids of every message to this number (however written), the legacy index's too."""
+    found = redis.sunion([phone_index(settings, phone), legacy_phone_index(settings, phone)])
+    return sorted(as_str(v) for v in found)
 
 
 def ids_created_before(redis, settings, cutoff: dt.datetime) -> list[str]:
@@ -163,6 +189,7 @@ def delete(redis, settings, message_id: str, *, phone: str | None = None) -> boo
     pipe.zrem(all_index(settings), message_id)
     for number in {phone, record.get("to")} - {None, ""}:
         pipe.srem(phone_index(settings, number), message_id)
+        pipe.srem(legacy_phone_index(settings, number), message_id)
     pipe.execute()
     return bool(record)
 

@@ -172,3 +172,72 @@ def test_text_rate_limits_count_a_number_however_it_is_written(make_app):
     replies = [sms_replies(twilio.sms("HOURS", from_=spelling))
                for spelling in ("07700 900123", "447700900123", "+44 7700 900123", "+447700900123", "07700900123")]
     assert replies[3] and not replies[4]  # the fourth is the one polite "please wait"; the fifth gets nothing
+
+
+DIGITS = "7700900123"  # PARENT's digits, in every spelling of the number
+
+
+def _every_byte_in(url: str) -> bytes:
+    """Every key name and value in the database as raw bytes, rq's job data unpacked (zlib)."""
+    import zlib
+
+    from redis import Redis
+
+    raw = Redis.from_url(url)
+    parts = []
+    for key in raw.scan_iter():
+        kind = raw.type(key)
+        values = {b"string": lambda: [raw.get(key)], b"list": lambda: raw.lrange(key, 0, -1),
+                  b"set": lambda: list(raw.smembers(key)), b"zset": lambda: raw.zrange(key, 0, -1),
+                  b"hash": lambda: [x for item in raw.hgetall(key).items() for x in item],
+                  b"stream": lambda: [x for _, entry in raw.xrange(key) for item in entry.items() for x in item]}[kind]()
+        for value in values:
+            try:
+                value = zlib.decompress(value)  # rq keeps a job's function and arguments compressed
+            except zlib.error:
+                pass
+            parts.append(value)
+        parts.append(key)
+    return b"\n".join(parts)
+
+
+def test_after_a_day_of_activity_no_key_name_holds_the_number_and_erasure_leaves_nothing(app, svc, settings):
+    from tests.conftest import Twilio, sms_replies
+    from tests.workers.support import run_worker, worker_env
+
+    redis = svc.connections.redis
+    twilio = Twilio(app.test_client())
+    for spelling in ("07700 900123", "447700900123", "+44 7700 900123"):  # texts, however the number is written
+        assert sms_replies(twilio.sms("HOURS", from_=spelling))
+    for body in ("CALLBACK", "YES", "1", "ANY", "1"):  # a call back asked for by text, answering each question
+        assert sms_replies(twilio.sms(body, from_="07700 900123"))
+    call = {"CallSid": "CA" + "6" * 32, "From": PARENT}  # ... and by phone, with a confirmation text
+    assert twilio.post("/ivr/callback/save?phone=%2B447700900123&topic=appeal&vm=1&txt=1", call).status_code == 200
+    assert sms_replies(twilio.sms("DEADLINE 20/11/2026", from_=PARENT))
+    assert "reminder" in " ".join(sms_replies(twilio.sms("REMIND", from_=PARENT)))  # three texts for later
+    safety.raise_concern(redis, settings, phone=PARENT, at=NOW, words="I am scared for my son", channel="sms",
+                         category="child_harm", label="Child harmed or at risk", rank=2)
+    run_worker(worker_env(settings, now=OPEN_MONDAY))  # confirmations sent (to the outbox), reminders booked
+    assert DIGITS.encode() in _every_byte_in(settings.redis_url)  # held, in values
+    assert [e["to"] for e in list_outbox(redis)].count(PARENT) >= 1
+    assert len(records.ids_for_phone(redis, settings, PARENT)) >= 4  # the confirmation and the reminders
+
+    assert not [key for key in redis.scan_iter() if DIGITS in key]  # but never in a key name
+
+    result = app.test_cli_runner().invoke(args=["data", "erase", "07700 900123", "--yes"])
+    assert result.exit_code == 0, result.output
+    assert DIGITS.encode() not in _every_byte_in(settings.redis_url)
+
+
+def test_a_phone_index_named_by_the_number_is_still_found_and_erased(app, svc, held):
+    """Messages indexed before key names were tagged (helpline:outbound:phone:+447700900123)."""
+    redis, settings = svc.connections.redis, svc.settings
+    old = outbound.queue_text(svc, to=PARENT, body="From before the change.", purpose="test", immediate=True)
+    redis.srem(records.phone_index(settings, PARENT), old)
+    redis.sadd(records.legacy_phone_index(settings, PARENT), old)
+    assert records.legacy_phone_index(settings, PARENT).endswith(PARENT)
+    assert old in records.ids_for_phone(redis, settings, PARENT)
+    assert old in {r["id"] for r in data_cli.export_number(svc, PARENT)["outbound"]}
+    run(app, "erase", PARENT, "--yes")
+    assert records.get(redis, settings, old) is None
+    assert [k for k in redis.scan_iter("*900123*")] == []

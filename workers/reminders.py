@@ -20,6 +20,7 @@ from flows import gsm7
 from flows.sending_rules import MAX_SEGMENTS, mask, normalise_uk_number
 from flows.wording import long_date
 from store import outbound as records
+from store.keys import phone_tag
 from workers import outbound
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,14 @@ def schedule_reminders(svc, *, phone: str, deadline_date: dt.date, kind: str, wh
         if when <= now:
             continue
         body = reminder_text(svc, deadline_date=deadline_date, days=days, what_to_do=what_to_do)
-        ids.append(outbound.queue_text(
+        which = f"{kind}:{deadline_date.isoformat()}:{days}"
+        legacy = svc.connections.redis.get(records.dedupe_key(svc.settings, f"reminder:{number}:{which}"))
+        if legacy:  # set before dedupe keys were tagged: the same reminder, already queued
+            ids.append(records.as_str(legacy))
+            continue
+        ids.append(outbound.queue_text(  # the dedupe key is a key name: the number's tag, never the number
             svc, to=number, body=body, purpose=PURPOSE, not_before=when,
-            dedupe_key=f"reminder:{number}:{kind}:{deadline_date.isoformat()}:{days}"))
+            dedupe_key=f"reminder:{phone_tag(svc.settings, number)}:{which}"))
     log.info("%d %s reminders for %s, deadline %s", len(ids), kind, mask(number), deadline_date)
     return ids
 

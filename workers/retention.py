@@ -101,9 +101,19 @@ def schedule_housekeeping(queue, *, after: dt.datetime | None = None) -> str:
 
 
 def _tidy_phone_indexes(svc) -> None:
-    """Drop index entries whose record expired on its own (records carry a TTL as a safety net)."""
+    """Drop index entries whose record expired on its own (records carry a TTL as a safety net),
+    and move a phone index still named by the number (from before key names were tagged) under its tag."""
     redis, settings = svc.connections.redis, svc.settings
-    for key in redis.scan_iter(match=records.phone_index(settings, "*"), count=500):
+    prefix = records.phone_indexes_pattern(settings)[:-1]
+    for key in list(redis.scan_iter(match=records.phone_indexes_pattern(settings), count=500)):
+        key = records.as_str(key)
+        if records.is_legacy_phone_index(settings, key):
+            tagged = records.phone_index(settings, key[len(prefix):])
+            pipe = redis.pipeline()
+            pipe.sunionstore(tagged, [tagged, key])
+            pipe.delete(key)
+            pipe.execute()
+            key = tagged
         ids = list(redis.smembers(key))
         gone = [i for i in ids if not redis.exists(records.record_key(settings, records.as_str(i)))]
         if gone:

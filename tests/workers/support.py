@@ -14,7 +14,8 @@ from clock import fixed_clock
 ROOT = Path(__file__).resolve().parents[2]
 # Variables a developer's shell may set that would change what the worker does.
 _OURS = ("REDIS_URL", "DATA_DIR", "HELPLINE_NOW", "HELPLINE_ENV", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID",
-         "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL", "TWILIO_NUMBER", "RETENTION_DAYS")
+         "TWILIO_AUTH_TOKEN", "TWILIO_API_BASE_URL", "TWILIO_NUMBER", "RETENTION_DAYS", "SECRET_KEY",
+         "KEY_HASH_SECRET")
 
 
 def svc_at(settings, at: dt.datetime, **changes) -> services.Services:
@@ -28,6 +29,8 @@ def worker_env(settings, *, now: dt.datetime | None = None, standin=None) -> dic
     env = {k: v for k, v in os.environ.items() if k not in _OURS}
     env.update(HELPLINE_ENV="local", REDIS_URL=settings.redis_url, DATA_DIR=str(settings.data_dir),
                PUBLIC_BASE_URL=settings.public_base_url, TWILIO_NUMBER=settings.twilio_number)
+    if settings.secret_key:  # the app's: phone tags in key names (store/keys.py) must match the worker's
+        env["SECRET_KEY"] = settings.secret_key
     if now is not None:
         env["HELPLINE_NOW"] = now.isoformat()
     if standin is not None:

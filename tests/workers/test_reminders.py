@@ -126,3 +126,14 @@ def test_a_fresh_worker_process_sends_a_reminder_scheduled_before_it_started(set
     [entry] = list_outbox(svc.connections.redis)
     assert "14 days from today" in entry["body"]
     assert [r["status"] for r in saved(svc, ids)] == ["sent", "scheduled", "scheduled"]
+
+
+def test_reminders_set_before_dedupe_keys_were_tagged_are_not_set_twice(svc, redis_client):
+    first = schedule(svc)
+    settings = svc.settings
+    for record in saved(svc, first):  # as they were: the dedupe key named by the number
+        old_name = record["dedupe_key"].replace(record["dedupe_key"].split(":")[1], PARENT)
+        redis_client.rename(records.dedupe_key(settings, record["dedupe_key"]), records.dedupe_key(settings, old_name))
+    assert [k for k in redis_client.scan_iter("*900123*")]
+    assert schedule(svc) == first
+    assert ScheduledJobRegistry(queue=svc.connections.queue).count == 3

@@ -149,3 +149,14 @@ def test_the_purge_removes_old_closed_safety_concerns_and_keeps_recent_ones(sett
     assert counts["purge_safety_concerns"] == 1
     assert [f["phone"] for f in safety.for_phone(redis_client, settings, "+447700900456")] == ["+447700900456"]
     assert safety.for_phone(redis_client, settings, "+447700900123") == []
+
+
+def test_the_purge_moves_a_phone_index_named_by_the_number_under_its_tag(settings, redis_client):
+    recent = sent_text(settings, RECENT)
+    legacy = records.legacy_phone_index(settings, PARENT)
+    redis_client.rename(records.phone_index(settings, PARENT), legacy)  # as indexes were before key names were tagged
+    assert records.ids_for_phone(redis_client, settings, PARENT) == [recent]
+    purge_with(svc_at(settings, NOW))
+    assert not redis_client.exists(legacy)
+    assert redis_client.smembers(records.phone_index(settings, PARENT)) == {recent}
+    assert [k for k in redis_client.scan_iter("*900123*")] == []
