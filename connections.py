@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import time
@@ -79,6 +80,27 @@ def stop_embedded_redis(data_dir: Path) -> None:
         redis.Redis.from_url(embedded_url(data_dir), socket_timeout=2).shutdown(nosave=False)
     except (redis.ConnectionError, OSError):
         pass  # already stopped; SHUTDOWN also ends the connection, which redis-py reports this way
+
+
+def rewrite_append_only_file(client: redis.Redis, *, wait_seconds: float = 60) -> bool:
+    """Ask Redis to rewrite its append-only file (BGREWRITEAOF), so deleted data leaves the disk too.
+
+    Until then the file still holds every write ever made, erased and purged numbers included
+    (data_cli.erase_number and the retention purge call this after deleting). A rewrite already
+    running began before our deletions, so its file would still hold them: wait for it (up to
+    `wait_seconds`) and start another. False (logged) when Redis refuses, e.g. a managed Redis that
+    does not allow the command: then its own rewrite schedule applies (README, Security).
+    """
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            client.bgrewriteaof()  # started, or scheduled after a running save: both fork after our deletions
+            return True
+        except redis.RedisError as error:
+            if "already in progress" not in str(error).lower() or time.monotonic() > deadline:
+                logging.getLogger("helpline.redis").warning("could not start an append-only file rewrite: %s", error)
+                return False
+        time.sleep(0.2)
 
 
 def redis_url(settings) -> str:

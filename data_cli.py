@@ -5,7 +5,8 @@ scheduled jobs), the opt-out, the SMS conversation, the local outbox, and whatev
 hooks add: EXPORT_HOOKS entries are called as hook(svc, phone) -> dict of named sections;
 ERASE_HOOKS as hook(svc, phone) -> dict of counts (callback requests and their recordings
 are added there by the callbacks work). A hook may be a callable or "module:function".
-Every use is logged, with the number masked.
+Erasure then starts a rewrite of Redis's append-only file (connections.rewrite_append_only_file),
+so the number leaves the disk too. Every use is logged, with the number masked.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import click
 from flask.cli import AppGroup
 
 import services
+from connections import rewrite_append_only_file
 from flows.sending_rules import mask, normalise_uk_number
 from store import conversations, optouts, safety, spool
 from store import outbound as records
@@ -108,25 +110,6 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
         counts.update(_resolve(hook)(svc, phone) or {})
     counts["disk_rewrite_started"] = int(rewrite_append_only_file(redis))
     return counts
-
-
-def rewrite_append_only_file(redis) -> bool:
-    """Ask Redis to rewrite its append-only file (BGREWRITEAOF), so erased data leaves the disk too.
-
-    Until then the file still holds every write ever made, the erased number included. False
-    (logged) when Redis refuses, e.g. a managed Redis that does not allow the command: then its
-    own rewrite schedule applies (README, Security).
-    """
-    from redis import RedisError
-
-    try:
-        redis.bgrewriteaof()
-        return True
-    except RedisError as error:
-        if "already in progress" in str(error).lower():
-            return True
-        log.warning("could not start an append-only file rewrite: %s", error)
-        return False
 
 
 def _erase_outbox(redis, settings, phone: str) -> int:

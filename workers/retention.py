@@ -4,6 +4,8 @@ purge_expired() deletes finished outbound records older than RETENTION_DAYS, the
 each hook in PURGE_HOOKS (closed callback requests and their voice recordings, filled in
 by the callbacks work; closed safety concerns). A hook is a callable, or a "module:function" string imported when
 the purge runs, called as hook(svc, cutoff) and returning how many things it removed.
+A purge that deleted anything then starts a rewrite of Redis's append-only file
+(connections.rewrite_append_only_file): until then the file still holds what was deleted.
 Recordings held at Twilio are deleted with delete_recording(svc, sid_or_url).
 """
 
@@ -16,6 +18,7 @@ from typing import Callable
 
 import services
 from clock import LONDON
+from connections import rewrite_append_only_file
 from store import outbound as records
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,8 @@ def purge_with(svc, *, now: dt.datetime | None = None) -> dict[str, int]:
     for hook in PURGE_HOOKS:
         fn = _resolve(hook)
         counts[getattr(fn, "__qualname__", str(hook))] = int(fn(svc, cutoff) or 0)
+    if any(counts.values()):
+        counts["disk_rewrite_started"] = int(rewrite_append_only_file(svc.connections.redis))
     log.info("retention purge (older than %s): %s", f"{cutoff:%Y-%m-%d %H:%M}", counts)
     return counts
 
