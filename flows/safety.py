@@ -19,8 +19,10 @@ How a text is read: lower case; apostrophes dropped ("can't" is "cant", "I'm" is
 punctuation splits words. Every word is reduced to its stem (Snowball English, so "hanging",
 "hanged" and "hangs" are all "hang"); irregular forms ("hung", "took") and text-speak ("gonna",
 "kms") come from the [same] table first. A longer word one slip away from a pattern word
-("sucidal", "herslef") counts as that word if it is listed as slip-prone (rapidfuzz, same first
-letter; real words that are one slip away, such as "strange", are listed as not slips). Filler words ("just",
+("sucidal", "herslef") counts as that word if it is listed as slip-prone (one letter added, dropped,
+changed or two swapped; same first letter; real words one slip away, such as "strange", are listed
+as not slips). Stems come from Snowball (snowballstemmer, which uses PyStemmer's C code when
+installed: 2 microseconds a word instead of about 60). Filler words ("just",
 "really", "um") may stand between any two pattern words. A match that overlaps an exception
 ("killing time", "hurt his leg") does not count. We lean towards flagging: a false alarm costs
 a parent a kind message; a miss could cost far more. `flask content check --safety` scores the
@@ -36,8 +38,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import snowballstemmer
-from rapidfuzz.distance import OSA
-from rapidfuzz.process import extractOne
 
 from flows.gsm7 import describe_char, first_non_gsm7, gsm7_length
 
@@ -45,7 +45,7 @@ DEFAULT_PATH = Path(__file__).parent / "content" / "safety.toml"
 DEFAULT_GAP = 4  # what "..." allows when the file does not say
 FUZZY_MIN_LENGTH = 5  # shorter stems must be spelt right ("kil" is not "kill": too many real words are near)
 MAX_TEXT_CHARS = 160  # one SMS segment
-LEMMA_CACHE = 20_000  # words remembered per config (a bounded cache: texts are untrusted input)
+LEMMA_CACHE = 5_000  # words remembered per config (bounded, about 1 MiB: texts are untrusted input)
 
 _TOKEN = re.compile(r"[^\W_]+(?:['\u2019\u2018`][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
@@ -141,9 +141,9 @@ class SafetyConfig:
             near = self._by_letter.get(stem[0])
             if near:  # the word as written, or its stem, one slip from a slip-prone word or its stem
                 for form in (word, stem):
-                    best = extractOne(form, near, scorer=OSA.distance, score_cutoff=1)
-                    if best is not None:
-                        return self._slip_stems[best[0]]
+                    for candidate in near:
+                        if _one_slip(form, candidate):
+                            return self._slip_stems[candidate]
         return stem
 
     def tokens(self, text: str) -> list[Token]:
@@ -182,10 +182,42 @@ class SafetyConfig:
 # --- reading the file ---------------------------------------------------------------------
 
 
+def _one_slip(word: str, target: str) -> bool:
+    """One letter added, dropped or changed, or two neighbours swapped (not the same word)."""
+    if word == target or abs(len(word) - len(target)) > 1:
+        return False
+    if len(word) == len(target):
+        diff = [i for i, (a, b) in enumerate(zip(word, target)) if a != b]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and word[diff[0]] == target[diff[1]] and word[diff[1]] == target[diff[0]])
+    short, long_ = sorted((word, target), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
 def _strings(value, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise SafetyConfigError(f"{where}: expected a list of words or patterns")
     return [v.strip() for v in value]
+
+
+def _merge(lemmas: set, exact: set, seqs: list) -> tuple:
+    """One element for a choice: single words merged into one word element (a smaller regex)."""
+    lemmas, exact, rest = set(lemmas), set(exact), []
+    for seq in seqs:
+        if len(seq) == 1 and seq[0][0] == "w":
+            lemmas |= seq[0][1]
+            exact |= seq[0][2]
+        elif len(seq) == 1 and seq[0][0] == "alt":
+            inner = _merge(set(), set(), list(seq[0][1]))
+            rest.extend(inner[1] if inner[0] == "alt" else [(inner,)])
+        else:
+            rest.append(seq)
+    word = ("w", frozenset(lemmas), frozenset(exact))
+    if not rest:
+        return word
+    if lemmas or exact:
+        rest.append((word,))
+    return ("alt", tuple(rest))
 
 
 class _Compiler:
@@ -212,9 +244,9 @@ class _Compiler:
         if name in self.busy:
             raise SafetyConfigError(f"{where}: group <{name}> contains itself")
         self.busy.add(name)
-        seqs = tuple(self.sequence(entry, f"groups.{name}", gaps=True) for entry in self.groups[name])
+        seqs = [self.sequence(entry, f"groups.{name}", gaps=True) for entry in self.groups[name]]
         self.busy.discard(name)
-        self.compiled[name] = ("alt", seqs)
+        self.compiled[name] = _merge(set(), set(), seqs)
         return self.compiled[name]
 
     def item(self, item: str, where: str) -> tuple:
@@ -223,7 +255,7 @@ class _Compiler:
             if not alt:
                 raise SafetyConfigError(f"{where}: empty choice in {item!r}")
             if alt.startswith("<") and alt.endswith(">"):
-                seqs.extend(self.group(alt[1:-1], where)[1])
+                seqs.append((self.group(alt[1:-1], where),))
             elif alt.startswith("="):  # as written: not through [same], not stemmed
                 words = alt[1:].translate(_APOSTROPHES).split()
                 if not words or not all(w.isalnum() for w in words):
@@ -242,12 +274,7 @@ class _Compiler:
                     lemmas.add(stems[0])
                 else:
                     seqs.append(tuple(("w", frozenset({s}), frozenset()) for s in stems))
-        word = ("w", frozenset(lemmas), frozenset(exact))
-        if not seqs:
-            return word
-        if lemmas or exact:
-            seqs.append((word,))
-        return ("alt", tuple(seqs))
+        return _merge(lemmas, exact, seqs)
 
     def choice(self, item: str, where: str) -> tuple:
         """(a b|c d): any one of these phrases."""
@@ -258,7 +285,7 @@ class _Compiler:
         for phrase in phrases:
             sequence = self.sequence(phrase, where)
             seqs.extend(sequence[0][1] if len(sequence) == 1 and sequence[0][0] == "alt" else [sequence])
-        return ("alt", tuple(seqs))
+        return _merge(set(), set(), seqs)
 
     def sequence(self, text: str, where: str, gaps: bool = True) -> tuple:
         elements = []
@@ -371,6 +398,12 @@ def load_safety(path: Path | str = DEFAULT_PATH) -> SafetyConfig:
 
 
 # --- matching -----------------------------------------------------------------------------
+# A text's tokens are written out as one string, each as START lemma SEP surface SEP written END,
+# and each pattern part is compiled once into a regular expression over that string, so the
+# matching runs in the C regex engine. A part is only tried if the text has one of its first words.
+
+_START, _SEP, _END, _FILLER = "\x1e", "\x1f", "\x1d", "\x1c"  # _FILLER marks a filler word
+_ANY = f"{_START}[^{_END}]*{_END}"
 
 
 def _first_words(element) -> tuple[set[str], set[str]]:
@@ -385,83 +418,115 @@ def _first_words(element) -> tuple[set[str], set[str]]:
     return lemmas, exact
 
 
+def _either(words) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(words)) + ")"
+
+
+def _element_regex(element, filler: str) -> str:
+    kind = element[0]
+    if kind == "w":
+        options = []
+        if element[1]:
+            options.append(f"{_FILLER}?{_either(element[1])}{_SEP}[^{_END}]*")
+        if element[2]:
+            exact = _either(element[2])
+            options.append(f"[^{_SEP}]*{_SEP}{exact}{_SEP}[^{_END}]*")
+            options.append(f"[^{_SEP}]*{_SEP}[^{_SEP}]*{_SEP}{exact}")
+        return f"{_START}(?:{'|'.join(options)}){_END}"
+    if kind == "alt":
+        return "(?:" + "|".join(_sequence_regex(seq, filler) for seq in element[1]) + ")"
+    return f"(?:{_ANY}){{0,{element[1]}}}?"
+
+
+def _sequence_regex(seq, filler: str) -> str:
+    out = []
+    for i, element in enumerate(seq):
+        if i and element[0] != "gap" and seq[i - 1][0] != "gap":
+            out.append(filler)
+        out.append(_element_regex(element, filler))
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class _Part:
+    regex: re.Pattern
+    needs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # for each word or choice, the words
+    # (lemmas, exact forms) one of which must be in the text, to skip parts that cannot match
+
+
+def _compile_parts(pattern: Pattern) -> tuple[_Part, ...]:
+    filler = f"(?:{_START}{_FILLER}[^{_END}]*{_END})*?"
+    parts = []
+    for seq in pattern.parts:
+        needs = tuple((frozenset(lemmas), frozenset(exact))
+                      for lemmas, exact in (_first_words(e) for e in seq if e[0] != "gap"))
+        parts.append(_Part(re.compile(_sequence_regex(seq, filler)), needs))
+    return tuple(parts)
+
+
 def _index(patterns) -> dict:
-    """first word -> [(pattern, part number)] for every part of every pattern."""
-    index: dict = {}
-    for pattern in patterns:
-        for n, part in enumerate(pattern.parts):
-            lemmas, exact = _first_words(part[0])
-            for key in {("l", w) for w in lemmas} | {("s", w) for w in exact}:
-                index.setdefault(key, []).append((pattern, n))
-    return index
+    """pattern -> its compiled parts."""
+    return {pattern: _compile_parts(pattern) for pattern in patterns}
 
 
-def _matches(element, token: Token) -> bool:
-    return token.lemma in element[1] or token.surface in element[2] or token.written in element[2]
+class _Text:
+    """A text's tokens as one string, and where each token starts in it."""
+
+    def __init__(self, toks: list[Token], fillers: frozenset[str]):
+        self.toks = toks
+        self.lemmas = {t.lemma for t in toks}
+        self.forms = {t.surface for t in toks} | {t.written for t in toks}
+        pieces, self.offsets = [], {}
+        at = 0
+        for n, t in enumerate(toks):
+            flag = _FILLER if t.lemma in fillers else ""
+            piece = f"{_START}{flag}{t.lemma}{_SEP}{t.surface}{_SEP}{t.written}{_END}"
+            self.offsets[at] = n
+            pieces.append(piece)
+            at += len(piece)
+        self.offsets[at] = len(toks)
+        self.string = "".join(pieces)
+
+    def may_match(self, part: _Part) -> bool:
+        return all(lemmas & self.lemmas or exact & self.forms for lemmas, exact in part.needs)
+
+    def spans(self, part: _Part):
+        """Token spans (start, end) where the part matches: the shortest from each start token."""
+        if not self.may_match(part):
+            return
+        pos = 0
+        while (m := part.regex.search(self.string, pos)) is not None:
+            yield self.offsets[m.start()], self.offsets[m.end()]
+            pos = self.string.index(_END, m.start()) + 1  # the next token: overlapping matches too
 
 
-def _ends(seq, i: int, toks: list[Token], pos: int, fillers) -> "iter[int]":
-    """Every position just after a match of seq[i:] starting at pos (fillers may come between)."""
-    if i == len(seq):
-        yield pos
-        return
-    element = seq[i]
-    starts = [pos]
-    if i:
-        p = pos
-        while p < len(toks) and toks[p].lemma in fillers:
-            p += 1
-            starts.append(p)
-    for start in starts:
-        kind = element[0]
-        if kind == "w":
-            if start < len(toks) and _matches(element, toks[start]):
-                yield from _ends(seq, i + 1, toks, start + 1, fillers)
-        elif kind == "alt":
-            for inner in element[1]:
-                for end in _ends(inner, 0, toks, start, fillers):
-                    yield from _ends(seq, i + 1, toks, end, fillers)
-        else:  # gap: up to n words, then the next element
-            if start != pos:
-                continue
-            for skip in range(min(element[1], len(toks) - start) + 1):
-                yield from _ends(seq, i + 1, toks, start + skip, fillers)
+def _overlaps(span, blocked) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in blocked)
 
 
-def _spans(index, toks: list[Token], fillers) -> dict:
-    """(pattern, part) -> every (start, end) token span where it matches."""
-    found: dict = {}
-    for start, token in enumerate(toks):
-        for key in (("l", token.lemma), ("s", token.surface)):
-            for pattern, n in index.get(key, ()):
-                spans = found.setdefault((pattern, n), [])
-                for end in _ends(pattern.parts[n], 0, toks, start, fillers):
-                    if (start, end) not in spans:
-                        spans.append((start, end))
-    return found
-
-
-def _free(spans, blocked) -> list[tuple[int, int]]:
-    return [(s, e) for s, e in spans if not any(s < be and bs < e for bs, be in blocked)]
+def _first_free(text: _Text, part: _Part, blocked) -> tuple[int, int] | None:
+    return next((span for span in text.spans(part) if span[1] > span[0] and not _overlaps(span, blocked)), None)
 
 
 def assess(text: str, config: SafetyConfig | None = None) -> Concern | None:
     """The concern a text raises, or None (see the module docstring for how it reads)."""
     config = config or load_safety()
     toks = config.tokens(text or "")
-    found = _spans(config._index, toks, config.fillers)
-    if not found:
+    if not toks:
         return None
+    encoded = _Text(toks, config.fillers)
     blocked = None
     matched: dict[str, tuple[int, int]] = {}
-    for pattern in config.patterns:
-        if pattern.category in matched or (pattern, 0) not in found:
+    for pattern, parts in config._index.items():
+        if pattern.category in matched or not all(encoded.may_match(p) for p in parts):
             continue
         if blocked is None:
-            blocked = [span for spans in _spans(config._exception_index, toks, config.fillers).values() for span in spans]
-        first = _free(found[(pattern, 0)], blocked)
-        if first and all(_free(found.get((pattern, n), []), blocked) for n in range(1, len(pattern.parts))):
-            matched[pattern.category] = min(first, key=lambda span: (span[0], span[1] - span[0]))
+            blocked = [span for exc in config._exception_index.values() for part in exc[:1]
+                       for span in encoded.spans(part)
+                       if all(encoded.may_match(p) and next(encoded.spans(p), None) for p in exc[1:])]
+        span = _first_free(encoded, parts[0], blocked)
+        if span and all(_first_free(encoded, p, blocked) for p in parts[1:]):
+            matched[pattern.category] = span
     if not matched:
         return None
     order = tuple(c for c in config.labels if c in matched)
