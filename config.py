@@ -135,7 +135,16 @@ LOCAL_COMMANDS = frozenset({"phone"})
 
 
 def _local_command(argv: list[str]) -> bool:
-    return len(argv) > 1 and Path(argv[0]).name == "flask" and argv[1] in LOCAL_COMMANDS
+    """True for `flask phone ...`, with or without flask's own options (`flask --app app phone call`)."""
+    if not argv or Path(argv[0]).name != "flask":
+        return False
+    args = iter(argv[1:])
+    for arg in args:
+        if arg in ("--app", "-A", "--env-file", "-e"):
+            next(args, None)  # the option's value
+        elif not arg.startswith("-"):
+            return arg in LOCAL_COMMANDS
+    return False
 
 
 def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = None) -> Settings:

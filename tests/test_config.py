@@ -63,6 +63,11 @@ def test_the_simulator_command_is_local_unless_told_otherwise(tmp_path):
         from_env({"DATA_DIR": str(tmp_path)}, argv=["/x/.venv/bin/flask", "staff", "add", "sam"])
     with pytest.raises(ConfigError):
         from_env({"DATA_DIR": str(tmp_path), "HELPLINE_ENV": "production"}, argv=["flask", "phone", "call"])
+    # flask's own options before the command do not hide it; an app named "phone" is not the command
+    assert from_env({"DATA_DIR": str(tmp_path)}, argv=["flask", "--app", "app", "phone", "text", "hi"]).is_local
+    assert from_env({"DATA_DIR": str(tmp_path)}, argv=["flask", "--debug", "-A", "app", "phone", "call"]).is_local
+    with pytest.raises(ConfigError):
+        from_env({"DATA_DIR": str(tmp_path)}, argv=["flask", "--app", "phone", "staff", "add", "sam"])
 
 
 def test_every_web_process_replays_the_spool_every_15_seconds_unless_told(tmp_path):
