@@ -2,7 +2,8 @@
 
 A parent who asks for a call back while Redis is down still hears "we have your request": the
 request goes into a small SQLite file in DATA_DIR (synchronous, written before the reply), and
-replay() moves it into Redis later, from the worker and at start-up.
+replay() moves it into Redis later: at start-up, and every SPOOL_REPLAY_SECONDS from each web
+process and the worker (workers/spool_replay.py).
 
 Exactly once: a spooled request's id is its channel and CallSid / MessageSid, so Twilio's retry
 of the same webhook cannot add a second row (INSERT OR IGNORE); and replay() goes through
@@ -10,7 +11,8 @@ store.callbacks.save_request, which saves one request per sid however often it i
 replay interrupted after the save (or two replays at once) cannot make a second request.
 A row is deleted once Redis has it: the spool never keeps phone numbers longer than it must.
 
-The web and the worker must share DATA_DIR (they do when run from the Procfile on one host).
+The file is the host's own: the processes on the host that wrote it replay it, so a web host and a
+worker on different machines (different DATA_DIRs) lose nothing.
 """
 
 from __future__ import annotations

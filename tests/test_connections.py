@@ -1,4 +1,5 @@
-"""The embedded Redis is a real redis-server that keeps its data across a restart."""
+"""The embedded Redis is a real redis-server that keeps its data across a restart, is capped and
+never evicts; the data folder and its files are private."""
 
 import pytest
 import redis
