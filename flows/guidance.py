@@ -859,8 +859,9 @@ def check_content(
     messages_dir: Path | None = None,
     safety_path: Path | None = None,
     today: dt.date | None = None,
+    kinds_path: Path | None = None,
 ) -> list[str]:
-    """Every problem across guidance.toml, messages/*.toml and safety.toml ([] = good)."""
+    """Every problem across guidance.toml, messages/*.toml, deadline_kinds.toml and safety.toml ([] = good)."""
     messages_dir = Path(messages_dir or MESSAGES_DIR)
     problems = check_messages(messages_dir)
     raw, errors = read_toml(Path(guidance_path or DEFAULT_PATH), "guidance")
@@ -875,6 +876,9 @@ def check_content(
         if not structural:
             problems += editorial_problems(tree)
             problems += address_problems(tree) + reading_report(tree, messages_dir).problems()
+    from flows.deadline_kinds import check_kinds
+
+    problems += check_kinds(kinds_path)
     try:
         config = safety.load_safety(safety_path or safety.DEFAULT_PATH)
     except safety.SafetyConfigError as e:

@@ -68,3 +68,13 @@ def test_content_check_safety_fails_on_a_missed_crisis_text(settings, monkeypatc
     assert result.exit_code == 1
     assert "MISSED (missing_child): all is well today" in result.output
     assert "PROBLEM: safety: every crisis text must be caught" in result.output
+
+
+def test_the_content_check_covers_the_deadline_kinds_file(tmp_path):
+    from flows.deadline_kinds import DEFAULT_PATH, check_kinds
+    from flows.guidance import check_content
+
+    assert check_kinds() == [] and not [p for p in check_content() if "deadline_kinds" in p]
+    broken = tmp_path / "deadline_kinds.toml"
+    broken.write_text(DEFAULT_PATH.read_text().replace('name = "appeal"', 'name = "appeel"', 1))
+    assert check_kinds(broken) and set(check_kinds(broken)) <= set(check_content(kinds_path=broken))
