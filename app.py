@@ -57,7 +57,29 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     replay_once(svc)  # callback requests kept on disk while Redis was away (the worker also does this)
     _replay_spool_while_running(app, svc)
+    _write_report_counts_while_running(app, svc)
     return app
+
+
+def _write_report_counts_while_running(app: Flask, svc: services.Services) -> None:
+    """Each web process writes the report counts its webhooks noted every EVENTS_FLUSH_SECONDS
+    (store/events.py): a thread started by the first request a process handles, as for the spool."""
+    every = svc.settings.events_flush_seconds
+    if not every:
+        return  # Settings built in code (the tests): counts go with a text's save, or events.flush()
+    from store.events import flush_in_background
+
+    started_in = {"pid": 0}
+    guard = threading.Lock()
+
+    @app.before_request
+    def start_report_counts() -> None:
+        if started_in["pid"] == os.getpid():
+            return
+        with guard:
+            if started_in["pid"] != os.getpid():
+                app.extensions["report_counts_stop"] = flush_in_background(svc, every)  # set() stops it
+                started_in["pid"] = os.getpid()
 
 
 def _replay_spool_while_running(app: Flask, svc: services.Services) -> None:

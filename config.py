@@ -59,6 +59,11 @@ class Settings:
     # How often each web process moves its host's spool into Redis while it runs (from_env: 15).
     # 0, the default for Settings built in code (tests), starts no background replay in the web.
     spool_replay_seconds: float = 0
+    # How often each web process writes the report counts it holds (store/events.py; from_env: 2).
+    # 0, the default for Settings built in code (tests), starts no writer thread: counts are then
+    # written with a text's own save, or by store.events.flush().
+    events_flush_seconds: float = 0
+    report_years: int = 3  # report counts are kept for the current academic year and this many before it
     calendar_path: Path | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -207,6 +212,8 @@ def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = 
         sms_limit_per_window=_int("SMS_LIMIT_PER_WINDOW", get("SMS_LIMIT_PER_WINDOW", "15"), minimum=0),
         sms_limit_window_seconds=_int("SMS_LIMIT_WINDOW_SECONDS", get("SMS_LIMIT_WINDOW_SECONDS", "300"), minimum=1),
         spool_replay_seconds=_int("SPOOL_REPLAY_SECONDS", get("SPOOL_REPLAY_SECONDS", "15"), minimum=0),
+        events_flush_seconds=_int("EVENTS_FLUSH_SECONDS", get("EVENTS_FLUSH_SECONDS", "2"), minimum=0),
+        report_years=_int("REPORT_YEARS", get("REPORT_YEARS", "3"), minimum=1),
         calendar_path=Path(get("CALENDAR_PATH")) if get("CALENDAR_PATH") else None,
     )
     return settings

@@ -1,8 +1,9 @@
-"""What a request or a job needs: settings, clock, calendar (file + staff changes), words and connections."""
+"""What a request or a job needs: settings, clock, calendar (file + staff changes), words, connections
+and the report counts waiting to be written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from clock import Clock, make_clock
@@ -11,6 +12,7 @@ from connections import Connections
 from flows.copy import Copy, load_copy
 from flows.hours import HelplineCalendar
 from store.calendar_changes import LiveCalendar
+from store.events import Recorder
 
 
 @dataclass
@@ -22,6 +24,7 @@ class Services:
     live_calendar: LiveCalendar
     copy: Copy
     connections: Connections
+    events: Recorder = field(default_factory=Recorder)  # report counts waiting for Redis (store/events.py)
 
     @property
     def calendar(self) -> HelplineCalendar:

@@ -65,3 +65,9 @@ def _secret(key_hash_secret: str, secret_key: str) -> bytes:
 
 def _tag(secret: bytes, line: str) -> str:
     return hmac.new(secret, line.encode(), hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
+
+
+def derived_secret(settings, purpose: str) -> bytes:
+    """A secret for another use (e.g. one academic year's repeat-contact hash, store/events.py),
+    derived from the key-hash secret, so knowing it reveals nothing of the tags or other uses."""
+    return hmac.new(_secret(settings.key_hash_secret, settings.secret_key), purpose.encode(), hashlib.sha256).digest()
