@@ -32,11 +32,13 @@ from twilio.twiml.voice_response import VoiceResponse
 import services
 from clock import now
 from flows import callbacks as rules
+from flows import reports
 from flows.guidance import load_guidance
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from flows.wording import spoken_date
 from ivr import bp
 from ivr.speech import gather, say
+from store import events
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -220,6 +222,8 @@ def callback_save():
         voice_message_url=request.form.get("RecordingUrl") or None,
         requester=caller or "withheld", confirm=wants_text)  # the calling line, never the number keyed in
     log.info("callback %s by phone from %s (%s)", result.id or "-", mask(phone), result.in_words())
+    if result.created or result.merged or result.spooled:  # for the reports; no Redis now
+        events.note(svc, now(), reports.callback_asked("call", again=result.merged))
     if (result.created or result.merged) and wants_text and not result.spooled:
         _queue_confirmation(svc, result.id)
     response = VoiceResponse()

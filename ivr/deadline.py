@@ -36,12 +36,13 @@ from werkzeug.routing import BuildError
 
 import services
 from clock import now
-from flows import deadline_kinds, deadlines
+from flows import deadline_kinds, deadlines, reports
 from flows.dateparse import DateProblem, parse_date, parse_keypad_date, plausible
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from flows.wording import spoken_date
 from ivr import bp
 from ivr.speech import gather, say
+from store import events
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -361,6 +362,7 @@ def deadline_result():
         return _redirect("ivr.deadline_start", **_state(kind=None, opt=None, sent=None, cert=None, school=None))
     response = VoiceResponse()
     if _tries() == 0 and not request.args.get("options_only"):
+        events.note(services.current(), now(), reports.deadline(_kind().name))  # for the reports; no Redis now
         for i, part in enumerate(deadlines.spoken_of(result)):
             if i:
                 response.pause(length=1)

@@ -15,11 +15,13 @@ from werkzeug.routing import BuildError
 
 import services
 from clock import now
+from flows import reports
 from flows.guidance import Node, load_guidance
 from flows.opening import opening_hours, status_sentences
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 from ivr import bp
 from ivr.speech import gather, say
+from store import events
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -164,6 +166,9 @@ def _go(target: str, came_from: Node):
             url = menu_url(came_from.id)
         response.redirect(url, method="POST")
     else:
+        tree = load_guidance()
+        if target in tree.nodes and tree.node(target).kind == "guidance":
+            events.note(svc, now(), reports.route(target))  # for the reports; no Redis now
         response.redirect(menu_url(target), method="POST")
     return twiml_response(response)
 

@@ -12,6 +12,7 @@ from clock import now
 from flows.opening import status_sentences
 from ivr import bp
 from ivr.speech import gather, say
+from store import events
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
@@ -22,6 +23,7 @@ def incoming_call():
     """A call arrives: welcome, say whether we are open, then offer an adviser or the menu."""
     svc = services.current()
     at = now()
+    events.contact(svc, at, "call", request.form.get("From", ""))  # for the reports; no Redis now
     response = VoiceResponse()
     say(response, svc.copy.say("greeting.welcome"))
     say(response, svc.copy.say("greeting.danger"))

@@ -22,9 +22,11 @@ import logging
 from dataclasses import dataclass
 
 from flows import callbacks as rules
+from flows import reports
 from flows.sending_rules import mask, normalise_uk_number
 from sms.dialogue import Ctx, Inbound, Turn, register
 from sms.effects import handles
+from store import events
 
 log = logging.getLogger("helpline.sms")
 FLOW = "callback"
@@ -166,6 +168,8 @@ def save_callback(svc, inbound, effect: SaveCallback) -> list[str]:
         part_of_day=effect.part_of_day, requester=inbound.phone or "withheld",  # the texting line
         confirm=effect.contact_by == "voice")  # once Redis has it, text the day we will call
     log.info("callback %s by text from %s (%s)", result.id or "-", mask(inbound.phone), result.in_words())
+    if result.created or result.merged or result.spooled:  # for the reports; written with the text's save
+        events.note(svc, inbound.now, reports.callback_asked("text", again=result.merged))
     text = confirmation(svc.copy, svc.calendar, expected_on=result.expected_on, today=svc.calendar.local(inbound.now).date(),
                         part_of_day=effect.part_of_day, contact_by=effect.contact_by,
                         helpline=svc.settings.helpline_number)

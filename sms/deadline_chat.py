@@ -27,12 +27,12 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from flows import deadline_kinds, deadlines
+from flows import deadline_kinds, deadlines, reports
 from flows.dateparse import DateProblem, ParsedDate, parse_date
 from flows.gsm7 import to_gsm7
 from flows.guidance import normalise_keyword
 from sms.dialogue import Ctx, Inbound, Turn, register
-from sms.effects import handles
+from sms.effects import Counted, handles
 
 log = logging.getLogger("helpline.sms")
 
@@ -224,9 +224,10 @@ class DeadlineChat:
         result's sentences by priority: key facts stay, explanations go first when space is short.
         """
         base = _base(state)
+        counted = [Counted(reports.deadline((state.get("data") or {}).get("kind") or "appeal"))]
         if isinstance(result, tuple):  # several dates: EHC assessment, annual review
             base.pop("deadline", None)
-            return Turn([deadlines.list_text_summary(result)], base)
+            return Turn([deadlines.list_text_summary(result)], base, counted)
         extras = [(ONE_SHOT_NOTE_PRIORITY, extra)] if extra else []
         remindable = result.actor in ("you", "claim") and not result.has_passed
         if remindable:
@@ -235,7 +236,7 @@ class DeadlineChat:
                                 "what": result.headline_phrase.text(ctx.copy)}
         else:
             base.pop("deadline", None)
-        return Turn([result.text_summary(SMS_LIMIT, extras=tuple(extras))], base)
+        return Turn([result.text_summary(SMS_LIMIT, extras=tuple(extras))], base, counted)
 
 
 def _keyword_and_argument(ctx: Ctx, text: str) -> str | None:

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
-from flows import matching, safety
+from flows import matching, reports, safety
 from flows.copy import Copy
 from flows.guidance import GuidanceTree, normalise_keyword
 from flows.gsm7 import to_gsm7
 from flows.hours import HelplineCalendar
 from flows.opening import opening_hours, status_sentences
-from sms.effects import FlagSafety, OptIn, OptOut
+from sms.effects import Counted, FlagSafety, OptIn, OptOut
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})
@@ -210,7 +210,8 @@ def open_target(ctx: Ctx, inbound: Inbound, state: dict, target: str, text: str 
         status = " ".join(status_sentences(ctx.calendar, ctx.copy, inbound.now, spoken=False))
         return Turn([ctx.copy.text("sms.person", status=status)], state)
     parts = ctx.tree.sms_parts(target, hours=hours_sentence(ctx))
-    return Turn([parts[0]], {**state, "menu": target, "node": target, "part": 0})
+    counted = [Counted(reports.route(target))] if ctx.tree.node(target).kind == "guidance" else []
+    return Turn([parts[0]], {**state, "menu": target, "node": target, "part": 0}, counted)
 
 
 def _argument(text: str) -> str:

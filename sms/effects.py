@@ -39,3 +39,11 @@ class FlagSafety:
     excerpt: str
     category: str = ""
     label: str = ""
+
+
+@dataclass(frozen=True)
+class Counted:
+    """Something the managers' reports count (a route given, a deadline worked out): a field name
+    from flows/reports.py, never who asked."""
+
+    field: str

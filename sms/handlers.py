@@ -1,12 +1,12 @@
-"""The edge's side of the SMS effects: opt-outs and safety flags, stored in Redis."""
+"""The edge's side of the SMS effects: opt-outs and safety flags, stored in Redis; report counts."""
 
 from __future__ import annotations
 
 import logging
 
 from flows.sending_rules import mask
-from sms.effects import FlagSafety, OptIn, OptOut, handles
-from store import safety
+from sms.effects import Counted, FlagSafety, OptIn, OptOut, handles
+from store import events, safety
 
 log = logging.getLogger("helpline.sms")
 
@@ -37,3 +37,9 @@ def flag_safety(svc, inbound, effect) -> list[str]:
                   words=effect.excerpt, at=inbound.now, source_sid=inbound.message_sid)
     return []
 
+
+@handles(Counted)
+def count_for_reports(svc, inbound, effect) -> list[str]:
+    """A report count: kept in memory, written with this text's own save (store/events.py)."""
+    events.note(svc, inbound.now, effect.field)
+    return []

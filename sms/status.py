@@ -8,9 +8,10 @@ from flask import request
 
 import services
 from clock import now
+from flows import reports
 from flows.sending_rules import mask
 from sms import bp
-from store import optouts
+from store import events, optouts
 from store import outbound as records
 from workers.senders import OPTED_OUT
 
@@ -26,6 +27,8 @@ def message_status():
     status = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
     code = request.form.get("ErrorCode") or None
     record = records.record_delivery(redis, settings, sid, status, code, now=now())
+    if record is not None and _now_not_through(record, status):
+        events.note(svc, now(), reports.not_through(record.get("kind") or "sms", status))  # for the reports
     if record is None:
         log.info("status %r for unknown message %s ignored", status, sid)
     elif code == str(OPTED_OUT):
@@ -33,3 +36,12 @@ def message_status():
     else:
         log.info("message %s to %s: %s%s", record["id"], mask(record["to"]), status, f" ({code})" if code else "")
     return "", 204
+
+
+def _now_not_through(before: dict, status: str) -> bool:
+    """True when this callback is the one that moves the record to undelivered or failed
+    (record_delivery returns the record as it was; replays and late callbacks change nothing)."""
+    rank = records.DELIVERY_RANK
+    current = before.get("delivery", "")
+    return (status in ("undelivered", "failed") and rank.get(current, 0) < 4 and rank[status] > rank.get(current, 0)
+            and before.get("status") in (records.SENT, records.SENDING))  # an unknown one was counted already

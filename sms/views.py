@@ -10,13 +10,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 import services
 from clock import now
+from flows import reports
 from flows.guidance import load_guidance
 from flows.sending_rules import mask
 from sms import bp
 from sms.dialogue import Ctx, Inbound, Turn, clean_body, handle
 from sms.effects import HANDLERS
 from sms.rate_limit import over_limit
-from store import conversations
+from store import conversations, events
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.sms")
@@ -61,11 +62,23 @@ def incoming_sms():
     for reply in replies:
         response.message(reply)
     xml = str(response)
+    counted = _count_text(svc, inbound, new_conversation=not state)
     try:
-        conversations.save(redis, svc.settings, phone, sid, turn.state, xml)
+        conversations.save(redis, svc.settings, phone, sid, turn.state, xml,
+                           also=lambda pipe: events.write(pipe, svc.settings, counted))
     except RedisError as error:
+        svc.events.give_back(counted)  # the writer thread tries again
         log.error("Redis unavailable saving a conversation: %s", type(error).__name__)
     return twiml_response(xml)
+
+
+def _count_text(svc, inbound: Inbound, *, new_conversation: bool) -> events.Pending:
+    """Count this text for the reports (a new conversation is a contact), and take every count this
+    process holds, to go in the conversation's own round trip."""
+    events.note(svc, inbound.now, reports.text_received(svc.calendar.is_open(inbound.now)))
+    if new_conversation:
+        events.contact(svc, inbound.now, "text", inbound.phone)
+    return svc.events.take()
 
 
 def decide(svc, inbound: Inbound, state: dict, texts_in_window: int) -> Turn | None:

@@ -505,6 +505,7 @@ def record_outcome(redis, settings, calendar, request_id: str, *, staff_name: st
                                 "closing_text_due": "1" if result.closing_text else "0"})
         what = f"outcome: {outcome.replace('_', ' ')}" + (f" ({note})" if note else "")
         pipe.rpush(events_key(settings, request_id), _event(now, staff_name, what))
+        _count_outcome(pipe, settings, calendar, raw, outcome, result, now)
         if result.status not in rules.LIVE:
             if result.closing_text:
                 pipe.rpush(events_key(settings, request_id), _event(
@@ -524,6 +525,23 @@ def record_outcome(redis, settings, calendar, request_id: str, *, staff_name: st
         _enqueue(redis, settings, "workers.callback_jobs.send_closing_text", request_id,
                  job_id=f"callback-closing-{request_id}")
     return get(redis, settings, request_id)
+
+
+def _count_outcome(pipe, settings, calendar, raw: dict, outcome: str, result, now: dt.datetime) -> None:
+    """The report counts for an outcome, in the outcome's own transaction (store/events.py): the
+    call, the helpline days waited if it was the first, how the request ended if it did."""
+    from flows import report_periods, reports
+    from store import events
+
+    waited = None
+    if not raw.get("outcome") and raw.get("first_requested_at"):
+        waited = report_periods.helpline_days_waited(calendar, dt.datetime.fromisoformat(raw["first_requested_at"]),
+                                                     now)
+    fields = reports.callback_outcome(outcome, finished=result.status not in rules.LIVE,
+                                      closing_text=result.closing_text, attempts=result.attempts, waited=waited)
+    pending = events.Pending()
+    pending.add(events.day_of(calendar.local(now)), fields)
+    events.write(pipe, settings, pending)
 
 
 def add_note(redis, settings, request_id: str, *, staff_name: str, note: str, now: dt.datetime) -> dict:

@@ -76,8 +76,11 @@ def load(redis, settings, phone: str, message_sid: str, at: dt.datetime) -> Load
     return Loaded(cached, state if isinstance(state, dict) else {}, bool(seen), int(counted[-1]) if limit_on else 0)
 
 
-def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: str) -> None:
-    """One round trip: keep the new state (expiring), remember the reply, mark the number seen."""
+def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: str, *, also=None) -> None:
+    """One round trip: keep the new state (expiring), remember the reply, mark the number seen.
+
+    `also(pipe)` adds other commands to the same round trip (the report counts, store/events.py).
+    """
     pipe = redis.pipeline(transaction=False)
     key = conversation_key(settings, phone)
     if state:
@@ -88,6 +91,8 @@ def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: 
     pipe.sadd(replies_key(settings, phone), message_sid)
     pipe.expire(replies_key(settings, phone), REPLY_TTL_SECONDS)
     pipe.set(seen_key(settings, phone), "1", ex=settings.retention_days * 24 * 3600)
+    if also is not None:
+        also(pipe)
     pipe.execute()
 
 

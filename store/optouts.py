@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from flows import reports
 from flows.sending_rules import mask, normalise_uk_number
+from store import events
 from store.keys import phone_tag
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ def set_opted_out(redis, settings, phone: str, opted_out: bool, *, source: str, 
         pipe.persist(key)
     else:
         pipe.expire(key, settings.retention_days * 86400)
+    counted = events.Pending()
+    counted.add(events.day_of(at), [reports.opt_change(opted_out, source)])
+    events.write(pipe, settings, counted)  # the report count, in the same round trip
     pipe.execute()
     log.info("%s %s texts (source: %s)", mask(phone), "opted out of" if opted_out else "opted back in to", source)
 

@@ -29,7 +29,9 @@ import sqlite3
 
 from redis import RedisError
 
+from flows import reports
 from flows import safety as rules
+from store import events
 from flows.sending_rules import mask
 from store.keys import WITHHELD, normalise_line, phone_tag
 
@@ -219,6 +221,8 @@ def report(svc, *, phone: str, channel: str, category: str, label: str, words: s
             svc.connections.redis, svc.settings, phone=phone, channel=channel, category=category or "general",
             label=label or "Someone may be at risk", rank=rank, words=words, at=at, source_sid=source_sid)
         log.warning("safety concern (%s) from %s: %s %s", category or "general", mask(phone), how, concern_id)
+        if how in ("new", "spooled"):
+            events.note(svc, at, reports.safety_raised(category or "general"))  # for the reports; no Redis now
     except RedisError:  # neither Redis nor the spool: the log line is all staff will have
         log.error("safety concern (%s) from %s could NOT be recorded: Redis and the spool unavailable",
                   category or "general", mask(phone))
@@ -328,13 +332,17 @@ def record_outcome(redis, settings, concern_id: str, *, staff_name: str, outcome
     """Close a concern with what was done, or note a try that did not reach them (it stays open)."""
     note = " ".join((note or "").split())[:2000]
     if outcome == NO_ANSWER:
-        return _change(redis, settings, concern_id, staff_name=staff_name, now=now, action="no_answer", note=note)
+        record = _change(redis, settings, concern_id, staff_name=staff_name, now=now, action="no_answer", note=note)
+        events.write_now(redis, settings, now, reports.safety_outcome(NO_ANSWER))  # for the reports
+        return record
     if outcome not in OUTCOMES:
         raise ConcernError("Choose what was done before saving.")
     if outcome == "no_action" and not note:
         raise ConcernError("Say in the note why no action is needed.")
-    return _change(redis, settings, concern_id, staff_name=staff_name, now=now, action="close",
-                   outcome=outcome, note=note)
+    record = _change(redis, settings, concern_id, staff_name=staff_name, now=now, action="close",
+                     outcome=outcome, note=note)
+    events.write_now(redis, settings, now, reports.safety_outcome(outcome))  # for the reports
+    return record
 
 
 def add_note(redis, settings, concern_id: str, *, staff_name: str, note: str, now: dt.datetime) -> None:

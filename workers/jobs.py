@@ -20,8 +20,9 @@ import datetime as dt
 import logging
 
 import services
+from flows import reports
 from flows.sending_rules import Action, Decision, check_call, check_sms, mask
-from store import optouts
+from store import events, optouts
 from store import outbound as records
 from workers.outbound import enqueue_delivery
 from workers.senders import (
@@ -71,6 +72,7 @@ def deliver_with(svc, message_id: str) -> str:
         return _hold(svc, record, decision.hold_until)
     if decision.action is Action.REFUSE:
         records.finish(redis, settings, message_id, records.REFUSED, now=now, error=decision.code)
+        _count_not_through(svc, record, records.REFUSED, now)
         log.info("deliver %s to %s refused: %s", message_id, mask(record["to"]), decision.code)
         return records.REFUSED
     if not records.claim(redis, settings, message_id, now=now):
@@ -131,6 +133,7 @@ def _retry_later(svc, record: dict, error: TemporarySendError) -> str:
     if attempts >= MAX_ATTEMPTS:
         records.finish(redis, settings, record["id"], records.FAILED, now=now, error=f"gave up: {error}",
                        error_code=error.code or error.status or "")
+        _count_not_through(svc, record, records.FAILED, now)
         log.warning("deliver %s to %s failed after %d attempts", record["id"], mask(record["to"]), attempts)
         return records.FAILED
     delay = min(RETRY_MAX_SECONDS, max(error.retry_after or 0, RETRY_BASE_SECONDS * 2 ** (attempts - 1)))
@@ -146,6 +149,7 @@ def _refused_by_twilio(svc, record: dict, error: PermanentSendError) -> str:
     now = svc.clock()
     records.finish(redis, settings, record["id"], records.FAILED, now=now, error=str(error),
                    error_code=error.code or "")
+    _count_not_through(svc, record, records.FAILED, now)
     if error.opted_out:  # 21610: the parent texted STOP to Twilio; honour it everywhere
         optouts.set_opted_out(redis, settings, record["to"], True, source="twilio-21610", at=now)
     return records.FAILED
@@ -168,6 +172,11 @@ def _reconcile(svc, record: dict) -> str:
 def _unknown(svc, record: dict, reason: str) -> str:
     records.finish(svc.connections.redis, svc.settings, record["id"], records.UNKNOWN, now=svc.clock(),
                    error=reason)
+    _count_not_through(svc, record, records.UNKNOWN, svc.clock())
     log.warning("deliver %s to %s: fate unknown, not resent (%s)", record["id"], mask(record["to"]), reason)
     return records.UNKNOWN
 
+
+def _count_not_through(svc, record: dict, status: str, now: dt.datetime) -> None:
+    """Count a message that did not get through, for the managers' reports (store/events.py)."""
+    events.write_now(svc.connections.redis, svc.settings, now, reports.not_through(record.get("kind") or "sms", status))
