@@ -1,8 +1,15 @@
 """Voice menus rendered from the guidance tree: keypad and speech, repeat, main menu, fallbacks.
 
-State travels in the query string (node, tries, bad), so a step needs no Redis. In every menu:
+State travels in the query string (node, tries, bad, brief), so a step needs no Redis. In every menu:
 star repeats, 9 is the main menu, 0 is a person (in hours) or a callback request (out of hours).
-After guidance, 8 sends it by text. No answer: ask again twice, then a kind goodbye.
+No answer: ask again twice, then a kind goodbye.
+
+After guidance, 8 ("text me this") starts the text conversation the SMS channel would have for
+that page: the caller's mobile gets the page's first text, exactly as texting its keyword
+would send it (with "Send MORE for part 2 of 3"), and their text conversation is left on that
+page (store.conversations.open_at), so MORE and numbered replies carry on from it, with no
+first-time welcome. The call goes on with a short "sent" and the page's options (brief=1), not
+the whole guidance again.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from werkzeug.routing import BuildError
 import services
 from clock import now
 from flows import reports
+from flows.gsm7 import to_gsm7
 from flows.guidance import Node, load_guidance
 from flows.opening import opening_hours, status_sentences
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
@@ -48,25 +56,30 @@ def _node(node_id: str) -> Node:
     return tree.node(node_id) if node_id in tree.nodes else tree.node(tree.root)
 
 
-def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None = None) -> VoiceResponse:
-    """Play a node inside a Gather (so a key press interrupts), then the no-input path."""
+def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None = None,
+           brief: bool = False) -> VoiceResponse:
+    """Play a node inside a Gather (so a key press interrupts), then the no-input path.
+
+    brief: only what the caller can do next (after "we have texted you this"), not the guidance.
+    """
     svc, tree = services.current(), load_guidance()
     response = VoiceResponse()
     for line in prefix or []:
         say(response, line)
     hints = tree.speech_hints(node.id) + list(SPOKEN_KEYS)
     g = gather(response, url_for("ivr.menu_choice", node=node.id, bad=bad), hints=hints)
-    parts = [p.format(hours=_hours_sentence()) for p in node.say_parts]
-    for i, part in enumerate(parts):
-        if i:
-            g.pause(length=1)
-        say(g, part)
-    if node.kind == "guidance":
-        say(g, svc.copy.say("menus.after_guidance"))
+    if not brief:
+        parts = [p.format(hours=_hours_sentence()) for p in node.say_parts]
+        for i, part in enumerate(parts):
+            if i:
+                g.pause(length=1)
+            say(g, part)
     choices = tree.spoken_choices(node.id)
+    if node.kind == "guidance" and (choices or not brief):
+        say(g, svc.copy.say("menus.after_guidance"))
     if choices:
         say(g, choices)
-    if node.kind == "guidance":
+    if node.kind == "guidance" and not brief:
         say(g, svc.copy.say("ivr.text_me_offer"))
     say(g, svc.copy.say("menus.reserved"))
     if tries >= MAX_SILENCES:
@@ -74,7 +87,8 @@ def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None
         response.hangup()
     else:
         say(response, svc.copy.say(node.no_input))
-        response.redirect(menu_url(node.id, tries=tries + 1, replay=1), method="POST")
+        response.redirect(menu_url(node.id, tries=tries + 1, replay=1, **({"brief": 1} if brief else {})),
+                          method="POST")
     return response
 
 
@@ -83,12 +97,13 @@ def menu():
     """Play a menu or a piece of guidance; with no answer, ask again (twice), then say goodbye."""
     node = _node(request.args.get("node", "main"))
     tries = max(0, min(request.args.get("tries", 0, type=int), MAX_SILENCES))
+    brief = request.args.get("brief") == "1" and node.kind == "guidance"
     # The document depends only on these (the words and calendar are loaded at start-up), so each
     # is rendered once per process: the busiest voice step costs little more than a constant.
     cache = current_app.extensions.setdefault("ivr.menu_documents", {})
-    key = (node.id, tries, request.script_root)
+    key = (node.id, tries, brief, request.script_root)
     if key not in cache:
-        cache[key] = str(render(node, tries=tries))
+        cache[key] = str(render(node, tries=tries, brief=brief))
     return twiml_response(cache[key])
 
 
@@ -174,7 +189,9 @@ def _go(target: str, came_from: Node):
 
 
 def _text_me(node: Node):
-    """Queue the guidance the caller just heard as texts to their mobile (a worker sends them)."""
+    """Start the caller's text conversation on this page: its first text, as the SMS channel
+    sends it (a worker sends it), and their conversation left there for MORE and numbered replies."""
+    from store import conversations
     from workers.outbound import queue_text
 
     svc, tree = services.current(), load_guidance()
@@ -182,13 +199,13 @@ def _text_me(node: Node):
     response = VoiceResponse()
     if not caller or not is_uk_mobile(caller):
         say(response, svc.copy.say("ivr.text_me_not_mobile"))
-    else:
-        call_sid = request.form.get("CallSid", "")
-        texts = tree.sms_parts(node.id, hours=opening_hours(svc.calendar, svc.copy, spoken=False))
-        for i, body in enumerate(texts):
-            queue_text(svc, to=caller, body=body, purpose=f"guidance:{node.id}", immediate=True,
-                       dedupe_key=f"text-me:{call_sid}:{node.id}:{i}")
-        log.info("guidance %s queued by text for %s", node.id, mask(caller))
-        say(response, svc.copy.say("ivr.text_me_sent"))
-    response.redirect(menu_url(node.id, replay=1), method="POST")
+        response.redirect(menu_url(node.id, brief=1), method="POST")
+        return twiml_response(response)
+    first = tree.sms_parts(node.id, hours=opening_hours(svc.calendar, svc.copy, spoken=False))[0]
+    queue_text(svc, to=caller, body=to_gsm7(first), purpose=f"guidance:{node.id}", immediate=True,
+               dedupe_key=f"text-me:{request.form.get('CallSid', '')}:{node.id}")
+    conversations.open_at(svc.connections.redis, svc.settings, caller, node.id)
+    log.info("guidance %s texted to %s; their text conversation is on it", node.id, mask(caller))
+    say(response, svc.copy.say("ivr.text_me_sent"))
+    response.redirect(menu_url(node.id, brief=1), method="POST")
     return twiml_response(response)

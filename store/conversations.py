@@ -4,6 +4,9 @@ No key name holds a number: keys about a number use store.keys.phone_tag, which 
 "07700 900123", "447700900123" and "+44 7700 900123" one number (one rate limit, one conversation).
 The replies cache is keyed by MessageSid; each number's cached replies are listed under
 sms:replies:<tag>, so erasing a number finds them (data_cli).
+
+open_at() is the voice channel's way in: a caller who asks for a page by text ("text me this")
+has their text conversation left on that page, as if they had texted its keyword.
 """
 
 from __future__ import annotations
@@ -94,6 +97,34 @@ def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: 
     if also is not None:
         also(pipe)
     pipe.execute()
+
+
+# A parent's text conversation moved onto a guidance page, in one round trip, as the SMS
+# dialogue's open_target leaves it: any conversation in progress (flow, data) is left, other
+# marks (urgent) are kept, the page is the menu numbered replies pick from and the node MORE
+# continues, at its first part. The number is marked seen: no first-time welcome follows.
+_OPEN_AT = """
+local state = {}
+local raw = redis.call('GET', KEYS[1])
+if raw then
+  local ok, decoded = pcall(cjson.decode, raw)
+  if ok and type(decoded) == 'table' and decoded[1] == nil then state = decoded end
+end
+state['flow'] = nil
+state['data'] = nil
+state['menu'] = ARGV[1]
+state['node'] = ARGV[1]
+state['part'] = 0
+redis.call('SET', KEYS[1], cjson.encode(state), 'EX', ARGV[2])
+redis.call('SET', KEYS[2], '1', 'EX', ARGV[3])
+return 1
+"""
+
+
+def open_at(redis, settings, phone: str, node_id: str) -> None:
+    """Leave a number's text conversation on a guidance page (its first part sent), marked seen."""
+    redis.eval(_OPEN_AT, 2, conversation_key(settings, phone), seen_key(settings, phone), node_id,
+               settings.sms_session_ttl_seconds, settings.retention_days * 24 * 3600)
 
 
 def erase(redis, settings, phone: str) -> int:
