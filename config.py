@@ -47,6 +47,7 @@ class Settings:
     voice_language: str = "en-GB"
     sms_session_ttl_seconds: int = 24 * 3600
     callbacks_per_day: int = 12
+    callback_cutoff_minutes: int = 30  # asked this near closing time: booked on the next helpline day
     callback_asks_per_day: int = 5
     callback_asks_per_day_withheld: int = 10  # all withheld callers together
     confirmations_for_others_per_day: int = 20  # texts to numbers that did not ask themselves, whole service
@@ -199,6 +200,7 @@ def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = 
         voice=get("TWILIO_VOICE", Settings.voice),
         sms_session_ttl_seconds=_int("SMS_SESSION_TTL_SECONDS", get("SMS_SESSION_TTL_SECONDS", "86400")),
         callbacks_per_day=_int("CALLBACKS_PER_DAY", get("CALLBACKS_PER_DAY", "12")),
+        callback_cutoff_minutes=_int("CALLBACK_CUTOFF_MINUTES", get("CALLBACK_CUTOFF_MINUTES", "30"), minimum=0),
         callback_asks_per_day=_int("CALLBACK_ASKS_PER_DAY", get("CALLBACK_ASKS_PER_DAY", "5")),
         callback_asks_per_day_withheld=_int("CALLBACK_ASKS_PER_DAY_WITHHELD",
                                             get("CALLBACK_ASKS_PER_DAY_WITHHELD", "10"), minimum=0),

@@ -4,8 +4,9 @@ A parent asks an adviser to call them back (by phone or by text). This module de
   - whether a request is urgent (a safety concern, or an appeal deadline within
     URGENT_WORKING_DAYS working days: flows.workingdays.add_working_days),
   - its place in the staff queue (queue_score: urgent first, then first asked),
-  - which helpline days to offer, in order, for booking (candidate_days; the store books the
-    first with room, atomically),
+  - which helpline days to offer, in order, for booking (first_booking_day, candidate_days: today
+    while the line is open, but not within settings.callback_cutoff_minutes of closing; the store
+    books the first with room, atomically),
   - the window of the day we promise (part_of_day -> "between 10am and 12 noon"),
   - what an outcome does to a request (apply_outcome: three missed attempts on three different
     helpline days close it and the parent gets a closing text).
@@ -59,17 +60,47 @@ def queue_score(urgent: bool, first_requested_at: dt.datetime) -> float:
     return first_requested_at.timestamp() + (0 if urgent else URGENT_OFFSET)
 
 
-def candidate_days(calendar, now: dt.datetime, limit: int = BOOKING_SEARCH_DAYS) -> list[dt.date]:
-    """Helpline days a new request could be booked on, earliest first.
+CALLBACK_CUTOFF_MINUTES = 30  # the default of settings.callback_cutoff_minutes
 
-    Today counts if the line is open now or opens later today; otherwise the next staffed day.
+
+def closes_on(calendar, day: dt.date) -> dt.datetime:
+    """When the line closes on a staffed day: closing time, or earlier if staff closed it early."""
+    closes = calendar.data.closes
+    early = calendar.data.closed_from.get(day)
+    if early and early[0] < closes:
+        closes = early[0]
+    return dt.datetime.combine(day, closes, tzinfo=calendar.tz)
+
+
+def first_booking_day(calendar, now: dt.datetime, cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES) -> dt.date | None:
+    """The first helpline day a request made at `now` can be booked on (the booking rule).
+
+    Today, if the line is open now or opens later today, unless it is within `cutoff_minutes` of
+    closing: a request at 14:50 cannot honestly be promised "today, between 10am and 3pm", so it
+    goes to the next helpline day. Otherwise the next staffed day. None past the known dates.
+    """
+    local = calendar.local(now)
+    opening = calendar.next_opening(local)
+    if opening is None:
+        return None
+    day = opening.date()
+    if day == local.date() and calendar.is_open(local) \
+            and local + dt.timedelta(minutes=max(cutoff_minutes, 0)) >= closes_on(calendar, day):
+        return next(calendar.open_days(day + dt.timedelta(days=1)), None)
+    return day
+
+
+def candidate_days(calendar, now: dt.datetime, limit: int = BOOKING_SEARCH_DAYS, *,
+                   cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES) -> list[dt.date]:
+    """Helpline days a new request could be booked on, earliest first: from first_booking_day on.
+
     Term dates, half terms and bank holidays come from the calendar.
     """
-    opening = calendar.next_opening(now)
-    if opening is None:
+    first = first_booking_day(calendar, now, cutoff_minutes)
+    if first is None:
         return []
     days = []
-    for day in calendar.open_days(opening.date()):
+    for day in calendar.open_days(first):
         days.append(day)
         if len(days) >= limit:
             break

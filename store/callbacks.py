@@ -12,8 +12,9 @@ save_request(redis, settings, calendar, *, phone, topic, channel, source_sid, no
     (SET NX); a number with a live (open or claimed) request updates that one (noted in its
     events, keeps its place; urgent only ever moves it up); otherwise a new request is booked
     on the first helpline day with room (per-day counter < settings.callbacks_per_day), counted
-    from `booked_from` if later than `now` (a replayed spool). With `requester` (the number
-    asking), more than settings.callback_asks_per_day asks from it in a day change nothing and
+    from `booked_from` if later than `now` (a replayed spool); today only while the line is open
+    and not within settings.callback_cutoff_minutes of closing (flows.callbacks.first_booking_day).
+    With `requester` (the number asking), more than settings.callback_asks_per_day asks from it in a day change nothing and
     come back `limited` (a flood, or SMS pumping through keyed numbers).
     `phone` is any UK form (normalised to +44...); ValueError for a non-UK number.
 save_or_spool(redis, settings, calendar, *, confirm=False, **save_request_args) -> SaveResult
@@ -313,7 +314,8 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     created_event = _event(now, "parent", f"asked for a call back by {_channel_words(channel)}{why}")
     merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
                           + ("; left a new voice message" if voice_message_url else ""))
-    days = [d.isoformat() for d in rules.candidate_days(calendar, max(now, calendar.local(booked_from or now)))]
+    days = [d.isoformat() for d in rules.candidate_days(calendar, max(now, calendar.local(booked_from or now)),
+                                                           cutoff_minutes=settings.callback_cutoff_minutes)]
     limit = asks_limit(settings, requester)
     kind, found_id, expected = redis.eval(
         _SAVE, 4, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),

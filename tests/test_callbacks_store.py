@@ -41,6 +41,15 @@ def test_a_request_is_saved_with_every_field(redis_client, settings):
                       "outcome", "events"}
 
 
+@pytest.mark.parametrize("cutoff, expected", [(30, dt.date(2026, 11, 30)), (0, dt.date(2026, 11, 26))])
+def test_near_closing_time_a_request_is_booked_on_the_next_helpline_day(redis_client, settings, cutoff, expected):
+    # Found: at 14:50 on a Thursday a caller was promised "Thursday the 26th of November, between 10am and 3pm".
+    thursday_1450 = london(dt.datetime(2026, 11, 26, 14, 50))
+    result = save(redis_client, settings.with_changes(callback_cutoff_minutes=cutoff), now=thursday_1450)
+    assert result.expected_on == expected
+    assert store.booked_count(redis_client, settings, expected) == 1
+
+
 def test_a_non_uk_number_is_refused(redis_client, settings):
     with pytest.raises(ValueError):
         save(redis_client, settings, phone="+12025550123")
