@@ -104,8 +104,9 @@ def register(app: Flask) -> None:
     """Add every command group to the app."""
     from callbacks_cli import callbacks_cli
     from data_cli import data_cli
+    from report_cli import report_command
     from simulator import phone_cli
     from staff_cli import staff_cli
 
-    for group in (calendar_cli, content_cli, phone_cli, callbacks_cli, staff_cli, data_cli):
+    for group in (calendar_cli, content_cli, phone_cli, callbacks_cli, staff_cli, data_cli, report_command):
         app.cli.add_command(group)

@@ -1,8 +1,9 @@
 """Voice menus rendered from the guidance tree: keypad and speech, repeat, main menu, fallbacks.
 
-State travels in the query string (node, tries, bad, brief), so a step needs no Redis. In every menu:
-star repeats, 9 is the main menu, 0 is a person (in hours) or a callback request (out of hours).
-No answer: ask again twice, then a kind goodbye.
+State travels in the query string (node, tries, bad, brief), so a step needs no Redis. In every
+menu: star repeats, 9 is the main menu, 0 is a person (in hours, when there is a number to put
+the caller through to) or a callback request (otherwise). No answer: ask again twice, then a
+kind goodbye.
 
 After guidance, 8 ("text me this") starts the text conversation the SMS channel would have for
 that page: the caller's mobile gets the page's first text, exactly as texting its keyword
@@ -37,8 +38,8 @@ MAX_SILENCES = 2
 MAX_WRONG = 3
 TEXT_ME_KEY = "8"
 SPOKEN_KEYS = {"repeat": "*", "again": "*", "main menu": "9", "start again": "9", "adviser": "0",
-               "person": "0", "someone": "0", "call back": "0", "callback": "0", "text me": TEXT_ME_KEY,
-               "send it": TEXT_ME_KEY}
+               "person": "0", "someone": "0", "call back": "0", "callback": "0", "call me": "0", "ring me": "0",
+               "phone me": "0", "text me": TEXT_ME_KEY, "send it": TEXT_ME_KEY}
 
 
 def menu_url(node: str, **params) -> str:
@@ -155,11 +156,23 @@ def _action_url(endpoint: str, **params) -> str | None:
         return None
 
 
+def can_put_through(svc, at) -> bool:
+    """A caller can be put through to an adviser now: the line is open AND there is a number to ring."""
+    return bool(svc.settings.staff_forward_number) and svc.calendar.is_open(at)
+
+
+def callback_topic(node_id: str | None) -> dict:
+    """The topic a callback request should carry from where the caller was (none for the main menu)."""
+    return {"topic": node_id} if node_id and node_id != load_guidance().root and node_id in load_guidance().nodes \
+        else {}
+
+
 def person_or_callback(topic: str, **params) -> str:
-    """In hours (with someone to take it): put through. Otherwise: a callback request."""
+    """In hours (with someone to take it): put through, keeping the topic for a call back if no
+    one answers. Otherwise: a callback request."""
     svc = services.current()
-    if svc.calendar.is_open(now()) and svc.settings.staff_forward_number:
-        return url_for("ivr.connect")
+    if can_put_through(svc, now()):
+        return url_for("ivr.connect", **callback_topic(topic), **params)
     return _action_url("ivr.callback_start", topic=topic, **params) or menu_url("main")
 
 
@@ -168,7 +181,9 @@ def _go(target: str, came_from: Node):
     svc = services.current()
     response = VoiceResponse()
     if target == "action:hours":
-        for sentence in [_hours_sentence(), *status_sentences(svc.calendar, svc.copy, now(), spoken=True)]:
+        at = now()
+        status = status_sentences(svc.calendar, svc.copy, at, spoken=True, put_through=can_put_through(svc, at))
+        for sentence in [_hours_sentence(), *status]:
             say(response, sentence)
         response.redirect(menu_url(came_from.id), method="POST")
     elif target == "action:person":

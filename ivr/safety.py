@@ -33,6 +33,7 @@ RESUME = {
     "ivr.deadline_school_choice": "ivr.deadline_school",
     "ivr.deadline_option": "ivr.deadline_result",
     "ivr.deadline_kind_choice": "ivr.deadline_start",
+    "ivr.no_adviser_choice": "ivr.no_adviser",
 }
 DROPPED = ("tries", "bad")  # a fresh question, not a retry
 

@@ -5,6 +5,7 @@ views.py     the queue, one request's page (phone number, outcome, notes, call n
 concerns.py  safety concerns: claim, see the number and the parent's words, record what was done
 messages.py  texts and calls that did not get through: what happened, Send again, Dismiss
 calendar_views.py  the Calendar page: the year at a glance, closure days, terms, the audit list
+reports.py   Reports for managers: figures by year, term, quarter, month, week; charts; CSV
 """
 
 from flask import Blueprint
@@ -14,3 +15,4 @@ bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="template
 
 from staff import auth, concerns, messages, views  # noqa: E402,F401  (they add their routes and hooks to bp)
 from staff import calendar_views  # noqa: E402,F401  (the Calendar page)
+from staff import reports  # noqa: E402,F401  (the Reports page)

@@ -69,7 +69,7 @@ def test_a_wrongly_signed_simulator_is_refused(running):
 def test_simulated_time_header_moves_the_clock_in_local_mode_only(running, settings):
     with running(CLOSED_SUNDAY) as base:
         reply, _ = Phone(base, settings.twilio_auth_token, at="2026-11-23T11:00").text("hi")
-    assert "An adviser is available now." in reply
+    assert "The helpline is open now." in reply  # a text is never put through: no adviser promised
     production = settings.with_changes(env="production")
     with serve(lambda base: create_app(production.with_changes(public_base_url=base),
                                        clock=fixed_clock(CLOSED_SUNDAY))) as base:
@@ -83,7 +83,7 @@ def test_flask_phone_text_command_starts_a_service_when_none_runs(settings):
                                             catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "HELPLINE: " in result.output
-    assert "An adviser is available now." in result.output
+    assert "The helpline is open now." in result.output
 
 
 def test_flask_phone_call_command_runs_an_interactive_call(settings):

@@ -1,7 +1,8 @@
 """Honest availability, pure (issue 13 item 5), written the way the slips were found.
 
-Found: at 14:50 on a Thursday a caller was promised a call "on Thursday the 26th of November,
-between 10am and 3pm".
+Found: "An adviser is available now" said when no put-through number was set; at 14:50 on a
+Thursday a caller was promised a call "on Thursday the 26th of November, between 10am and 3pm";
+at 09:30 "has not opened yet today. We open again on Monday" instead of "today at 10am".
 """
 
 import dataclasses
@@ -11,10 +12,38 @@ import pytest
 
 from clock import london
 from flows import callbacks as rules
+from flows.copy import load_copy
 from flows.hours import HelplineCalendar
+from flows.opening import next_opening_sentence, status_sentences
 
 CAL = HelplineCalendar.load()
+COPY = load_copy()
 THURSDAY_1450 = london(dt.datetime(2026, 11, 26, 14, 50))
+MONDAY_0930 = london(dt.datetime(2026, 11, 23, 9, 30))
+MONDAY_11 = london(dt.datetime(2026, 11, 23, 11))
+
+
+@pytest.mark.parametrize("spoken", [True, False])
+def test_an_adviser_is_available_only_when_one_can_be_put_through(spoken):
+    assert status_sentences(CAL, COPY, MONDAY_11, spoken=spoken, put_through=True) == ["An adviser is available now."]
+    assert status_sentences(CAL, COPY, MONDAY_11, spoken=spoken) == ["The helpline is open now."]
+    closed = " ".join(status_sentences(CAL, COPY, london(dt.datetime(2026, 11, 22, 9)), spoken=spoken,
+                                       put_through=True))
+    assert "adviser" not in closed and "closed at the weekend" in closed
+
+
+@pytest.mark.parametrize("spoken", [True, False])
+def test_at_0930_the_line_opens_today_at_10am(spoken):
+    words = " ".join(status_sentences(CAL, COPY, MONDAY_0930, spoken=spoken))
+    assert words == "The helpline is not open yet. We open today at 10am."
+    assert "Monday" not in words
+
+
+def test_after_hours_and_at_the_weekend_the_day_is_still_named():
+    assert next_opening_sentence(CAL, COPY, london(dt.datetime(2026, 11, 23, 15, 30)), spoken=True) == \
+        "We open again on Tuesday the 24th of November at 10am."
+    assert next_opening_sentence(CAL, COPY, london(dt.datetime(2026, 11, 22, 9)), spoken=False) == \
+        "We open again on Monday 23 November 2026 at 10am."
 
 
 def test_at_1450_on_a_thursday_the_call_is_booked_on_the_next_helpline_day():

@@ -46,11 +46,13 @@ def test_saying_adviser_also_puts_the_caller_through(make_app):
     assert root.find("Redirect").text == "/ivr/connect"
 
 
-def test_nobody_answers_gives_a_fallback(make_app):
+def test_nobody_answers_offers_a_call_back_in_the_same_breath(make_app):
     twilio = Twilio(make_app(OPEN_MONDAY).test_client())
     root = twiml(twilio.call("/ivr/dial-result", DialCallStatus="no-answer"))
-    assert "call you back" in spoken(root)
-    assert root.find("Redirect").text.startswith("/ivr/menu")
+    gather = root.find("Gather")
+    assert spoken(root).startswith("Sorry, no adviser could answer just now.")
+    assert "To ask for a call back, press 0, or say call me back." in spoken(gather)
+    assert gather.get("action") == "/ivr/no-adviser-choice"
     answered = twiml(twilio.call("/ivr/dial-result", DialCallStatus="completed"))
     assert answered.find("Hangup") is not None
 
@@ -58,7 +60,8 @@ def test_nobody_answers_gives_a_fallback(make_app):
 def test_connect_when_closed_does_not_dial(twilio):
     root = twiml(twilio.call("/ivr/connect"))
     assert root.find("Dial") is None
-    assert "no adviser is available" in spoken(root)
+    assert "no adviser can take your call" in spoken(root)
+    assert root.find("Gather").get("action") == "/ivr/no-adviser-choice"  # a call back instead
 
 
 def test_no_forward_number_means_no_adviser_offer(make_app):
@@ -75,9 +78,10 @@ def test_first_text_out_of_hours_says_when_we_open_and_how_to_get_guidance(twili
     assert welcome.isascii() and menu.isascii()
 
 
-def test_first_text_in_hours_says_an_adviser_is_available(make_app):
+def test_first_text_in_hours_says_the_line_is_open(make_app):
     welcome, _ = sms_replies(Twilio(make_app(OPEN_MONDAY).test_client()).sms("hello"))
-    assert "An adviser is available now." in welcome
+    assert "The helpline is open now." in welcome
+    assert "adviser is available" not in welcome  # a text cannot be put through to anyone
 
 
 def test_the_welcome_is_sent_once(twilio):
