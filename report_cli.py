@@ -13,6 +13,7 @@ the staff page offers: cells a spreadsheet could take for a formula are made pla
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 
 import services
 from flows import report_periods as periods
@@ -26,6 +27,7 @@ from flows.reports import to_csv
                                           "(default: the current one).")
 @click.option("--output", type=click.File("w", encoding="utf-8", lazy=True), default="-",
               help="A file to write (default: standard output).")
+@with_appcontext
 def report_command(kind: str | None, which: str, output) -> None:
     """Write the managers' report for a period as CSV."""
     from staff.reports import build_report, choose
