@@ -9,7 +9,9 @@ A parent asks an adviser to call them back (by phone or by text). This module de
     books the first with room, atomically),
   - the window of the day we promise (part_of_day -> "between 10am and 12 noon"),
   - what an outcome does to a request (apply_outcome: three missed attempts on three different
-    helpline days close it and the parent gets a closing text).
+    helpline days close it and the parent gets a closing text),
+  - the words for a topic: topic_title (a heading: "Health services") and topic_phrase (inside a
+    sentence: "For health services, press 1").
 store/callbacks.py keeps the records; sms/callback_chat.py and ivr/callback.py ask for them.
 """
 
@@ -187,6 +189,24 @@ def topic_title(tree, topic: str) -> str:
     """The guidance route's title for a topic id, or a plain default."""
     node = getattr(tree, "nodes", {}).get(topic)
     return node.title if node is not None and topic != getattr(tree, "root", None) else "A general question"
+
+
+# First words of titles that stay capitalised inside a sentence (names, not ordinary words).
+PROPER_FIRST_WORDS = frozenset({"Ofsted", "Education", "English", "NHS", "SEND", "SENCO", "EHC", "IPSEA"})
+
+
+def topic_phrase(tree, topic: str) -> str:
+    """The topic as words inside a sentence: 'health services', 'the Local Offer', 'a general question'.
+
+    A title ("Health services") is written to stand alone, as a heading or a list line; said in
+    the middle of a sentence ("For health services, press 1") its first word loses its capital,
+    unless it is a name ("Ofsted: whole-school problems") or an abbreviation ("EHC ...").
+    """
+    title = topic_title(tree, topic)
+    first = title.split(" ", 1)[0].rstrip(",:;")
+    if first in PROPER_FIRST_WORDS or not first[:1].isupper() or (first[1:] and not first[1:].islower()):
+        return title
+    return title[:1].lower() + title[1:]
 
 
 def display_number(e164: str) -> str:

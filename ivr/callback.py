@@ -129,7 +129,8 @@ def callback_ask(step: str):
         "number": lambda: svc.copy.say("callbacks.confirm_number", digits=rules.spoken_digits(phone or "")),
         "withheld": lambda: svc.copy.say("callbacks.withheld", textphone=_digits(svc.settings.textphone_number)),
         "key": lambda: svc.copy.say("callbacks.key_number"),
-        "topic": lambda: svc.copy.say("callbacks.ask_topic", title=_title(request.args.get("topic"))),
+        "topic": lambda: svc.copy.say("callbacks.ask_topic", topic=rules.topic_phrase(
+            load_guidance(), request.args.get("topic") or rules.DEFAULT_TOPIC)),
         "voicemail": lambda: svc.copy.say("callbacks.ask_voicemail"),
         "text": lambda: svc.copy.say("callbacks.ask_text"),
     }
@@ -327,10 +328,6 @@ def _queue_confirmation(svc, request_id: str) -> None:
     except RedisError as error:  # the request is saved and the caller hears the day; only the text is lost
         log.error("callback %s saved but its confirmation text could not be queued: %s", request_id,
                   type(error).__name__)
-
-
-def _title(topic: str | None) -> str:
-    return rules.topic_title(load_guidance(), topic or rules.DEFAULT_TOPIC)
 
 
 def _digits(number: str) -> str:
