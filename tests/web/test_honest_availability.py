@@ -114,7 +114,7 @@ def test_at_1450_on_a_thursday_the_caller_is_promised_the_next_helpline_day(make
     root = twiml(twilio.call("/ivr/callback/save?topic=health&phone=%2B447700900123&vm=1&txt=0",
                              call_sid="CA" + "3" * 32))
     words = spoken(root)
-    assert "We will call you on Monday the 30th of November, between 10am and 3pm" in words
+    assert "Monday the 30th of November, between 10am and 3pm" in words
     assert "Thursday the 26th" not in words
     [record] = store.list_open(redis_client, settings)
     assert record["expected_on"] == "2026-11-30"
