@@ -103,6 +103,11 @@ def menu_step(signer: Signer, run: int, i: int) -> Req:
     return signer.post("/ivr/menu?node=school", call_form(sid("CA", run, i), drama_mobile(i)))
 
 
+def menu_choice(signer: Signer, run: int, i: int) -> Req:
+    """A key pressed in the main menu: 4, health guidance (a route the managers' reports count)."""
+    return signer.post("/ivr/menu-choice?node=main", {**call_form(sid("CA", run, i), drama_mobile(i)), "Digits": "4"})
+
+
 def callback_save(signer: Signer, run: int, i: int) -> Req:
     """The last step of a callback request by phone: number confirmed, texts welcome, no voice message."""
     phone = drama_mobile(i)
