@@ -12,7 +12,8 @@ A parent asks an adviser to call them back (by phone or by text). This module de
     helpline days close it and the parent gets a closing text),
   - the words for a topic: topic_title (a heading: "Health services") and topic_phrase (inside a
     sentence: "For health services, press 1").
-store/callbacks.py keeps the records; sms/callback_chat.py and ivr/callback.py ask for them.
+store/callbacks.py keeps the records; the callback conversation (flows/conversations/callback.py),
+rendered by ivr/callback.py and sms/conversation.py, asks for them.
 """
 
 from __future__ import annotations
@@ -170,19 +171,11 @@ def parse_part_of_day(text: str) -> str | None:
     return None
 
 
-YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "correct", "right", "fine",
-                       "please", "yes please", "1", "thats right", "that's right", "aye"})
-NO_WORDS = frozenset({"no", "n", "nope", "nah", "2", "no thanks", "not this one", "different", "other"})
-
-
 def yes_or_no(text: str) -> bool | None:
-    """True for yes-like answers, False for no-like ones, None otherwise."""
-    word = " ".join(text.strip().lower().strip(".!").split())
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    return None
+    """True for yes-like answers, False for no-like ones, None otherwise (the engine's one list)."""
+    from flows.conversations.engine import yes_or_no as answer
+
+    return answer(text)
 
 
 def topic_title(tree, topic: str) -> str:

@@ -10,7 +10,8 @@ load_guidance(path=None) -> GuidanceTree
     Read and check guidance.toml (cached). Raises ContentError (with .problems) if anything
     is wrong, so a broken edit fails at start-up, not in front of a parent.
 check_content(guidance_path=None, messages_dir=None, safety_path=None, today=None) -> list[str]
-    Every problem across the guidance tree, every messages file and safety.toml; an empty
+    Every problem across the guidance tree, every messages file, the conversations' content
+    (flows/conversations/content.py: option lists, languages, the messages each uses) and safety.toml; an empty
     list means good. For the `flask content check` CLI and for CI. With `today`, it also
     complains if last_reviewed is in the future or more than 12 months old. It adds the
     editorial checks that start-up does not run (a wording slip should fail CI, not stop the
@@ -876,6 +877,9 @@ def check_content(
         if not structural:
             problems += editorial_problems(tree)
             problems += address_problems(tree) + reading_report(tree, messages_dir).problems()
+        from flows.conversations.content import check_conversations
+
+        problems += check_conversations(copy, tree)  # their option lists, languages and the messages they use
     from flows.deadline_kinds import check_kinds
 
     problems += check_kinds(kinds_path)

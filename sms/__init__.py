@@ -25,7 +25,5 @@ def _redis_trouble():
 
 fall_back_on_redis_errors(bp, _redis_trouble)
 
-from sms import handlers, views  # noqa: E402,F401  (registers views and effect handlers)
+from sms import views  # noqa: E402,F401  (registers the views on bp)
 from sms import status  # noqa: E402,F401
-from sms import deadline_chat  # noqa: E402,F401
-from sms import callback_chat  # noqa: E402,F401

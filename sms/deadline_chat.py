@@ -9,8 +9,9 @@
     REMIND / REMIND OFF      reminder texts before the last deadline worked out / stop them
 
 Pure like sms/dialogue.py: start() and step() decide the replies and the new state; REMIND and
-REMIND OFF return effects (ScheduleReminders, CancelReminders) whose handlers, at the bottom of
-this module, call workers.reminders at the edge.
+REMIND OFF return effects (ScheduleReminders, CancelReminders) that the one runner
+(effect_runner.py) carries out with workers.reminders at the edge. It is a chat of its own until it
+moves onto flows/conversations (sms/chats.py lists it).
 
 State while the conversation runs: state["flow"] = "deadline" and state["data"] = {"step": ...,
 "kind": ..., "option": ..., "sent": iso, "cert": iso or None}. The answer itself comes from
@@ -25,14 +26,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 from flows import deadline_kinds, deadlines, reports
 from flows.dateparse import DateProblem, ParsedDate, parse_date
-from flows.gsm7 import to_gsm7
 from flows.guidance import normalise_keyword
-from sms.dialogue import Ctx, Inbound, Turn, register
-from sms.effects import Counted, handles
+from flows.conversations.effects import CancelReminders, ScheduleReminders
+from sms.dialogue import Ctx, Inbound, Turn
+from sms.effects import Counted
 
 log = logging.getLogger("helpline.sms")
 
@@ -47,24 +47,6 @@ REMIND_OFF_WORDS = frozenset({"REMIND OFF", "REMINDERS OFF", "REMINDER OFF", "ST
 
 ONE_SHOT_NOTE_PRIORITY = 85  # kept before the explanations, dropped before the key facts
 REMIND_PRIORITY = 80
-
-
-# ---------------------------------------------------------------------------------------------
-# Effects: what REMIND and REMIND OFF ask the edge to do
-
-
-@dataclass(frozen=True)
-class ScheduleReminders:
-    """REMIND: text the parent before `date` (ISO); `what` says what to do by then."""
-
-    date: str
-    kind: str
-    what: str
-
-
-@dataclass(frozen=True)
-class CancelReminders:
-    """REMIND OFF: cancel every reminder not yet sent to this number."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -101,7 +83,6 @@ def _choose(ctx: Ctx) -> str:
     return _menu(ctx, "choose_intro", deadline_kinds.kinds()) + "\n" + _t(ctx, "choose_outro")
 
 
-@register(FLOW)
 class DeadlineChat:
     """Which deadline (and which option), the date it counts from, then (appeals) certificate and
     school only."""
@@ -279,41 +260,3 @@ def intercept(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None
         if isinstance(found, ParsedDate) or found.reason not in ("unreadable", "missing_year"):
             return chat.start(ctx, inbound, _base(state), words[1])
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# The edge: effect handlers (run by sms/views.py with the services)
-
-
-@handles(ScheduleReminders)
-def schedule(svc, inbound, effect: ScheduleReminders) -> list[str]:
-    """REMIND: queue the reminders and say which days they will come (or that it is too close)."""
-    from store import outbound as records
-    from workers.reminders import schedule_reminders
-
-    deadline_date = dt.date.fromisoformat(effect.date)
-    what = effect.what or svc.copy.text("deadline_chat.remind_offer")
-    ids = schedule_reminders(svc, phone=inbound.phone, deadline_date=deadline_date, kind=effect.kind,
-                             what_to_do=what, now=inbound.now)
-    days = []
-    for message_id in ids:
-        record = records.get(svc.connections.redis, svc.settings, message_id) or {}
-        when = record.get("not_before") or ""
-        try:
-            days.append(dt.datetime.fromisoformat(when).date())
-        except ValueError:
-            continue
-    if not days:
-        return [to_gsm7(svc.copy.text("deadline_chat.remind_too_close"))]
-    named = [f"{d:%A} {d.day} {d:%B}" for d in sorted(set(days))]
-    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return [to_gsm7(svc.copy.text("deadline_chat.remind_set", days=listed))]
-
-
-@handles(CancelReminders)
-def cancel(svc, inbound, effect: CancelReminders) -> list[str]:
-    """REMIND OFF: cancel the reminders not yet sent and confirm."""
-    from workers.reminders import cancel_reminders
-
-    count = cancel_reminders(svc, inbound.phone)
-    return [to_gsm7(svc.copy.text("deadline_chat.remind_off" if count else "deadline_chat.remind_off_none"))]

@@ -1,12 +1,14 @@
 """One text in, the replies out: carrier words, safety first, then conversations and guidance.
 
 Pure: no Redis, no Twilio. The view loads the conversation state, calls handle(), carries out
-the effects (sms/effects.py), saves the new state and renders the replies.
+the effects (effect_runner.py), saves the new state and renders the replies. The conversations
+(chats) come in the Ctx, from the one registry in sms/chats.py.
 
 Conversation state is a small dict kept per phone number for a day:
   menu   the menu (or guidance node) whose numbered options a reply like "2" picks
   node   the guidance node last sent, and part, the index of its part last sent (for MORE)
-  flow   the conversation in progress ("deadline", "callback"), with its own data
+  flow   the conversation in progress ("deadline", "callback"), with its own data; a
+         conversation left for engine.IDLE_HOURS is over (its No Response path by text)
   urgent True after a safety reply, so a callback request that follows is urgent
 """
 
@@ -17,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
+from flows.conversations.engine import expired
 from flows import matching, reports, safety
 from flows.copy import Copy
 from flows.guidance import GuidanceTree, normalise_keyword
@@ -47,11 +50,16 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Ctx:
-    """What the dialogue reads: the guidance, the words, the calendar."""
+    """What the dialogue reads: the guidance, the words, the calendar, the conversations (sms/chats.py),
+    and (from the edge) how to look up a number's live callback request."""
 
     tree: GuidanceTree
     copy: Copy
     calendar: HelplineCalendar
+    chats: dict = field(default_factory=dict)
+    live_callback: Callable | None = None  # phone -> {id, expected_on, part_of_day} or None
+    helpline: str = ""
+    textphone: str = ""
 
 
 @dataclass
@@ -75,18 +83,7 @@ class Chat(Protocol):
     def step(self, ctx: Ctx, inbound: Inbound, state: dict) -> Turn: ...
 
 
-CHATS: dict[str, Chat] = {}
 ACTION_CHATS = {"action:deadline": "deadline", "action:callback": "callback"}
-
-
-def register(name: str) -> Callable[[type], type]:
-    """Class decorator: make a Chat available under a flow name."""
-
-    def add(cls: type) -> type:
-        CHATS[name] = cls()
-        return cls
-
-    return add
 
 
 def clean_body(raw: str) -> tuple[str, bool]:
@@ -129,7 +126,7 @@ def _safety_turn(ctx: Ctx, inbound: Inbound, state: dict, concern) -> Turn:
     """The emergency message for this kind of risk first; a conversation in progress keeps its place."""
     flag = FlagSafety(inbound.text[:500], concern.category, concern.label)
     replies = [safety.message_for(concern.category).text]
-    if state.get("flow") in CHATS:
+    if state.get("flow") in ctx.chats:
         replies.append(ctx.copy.text("sms.safety_carry_on"))
         return Turn(replies, {**state, "urgent": True}, [flag])
     return Turn(replies, {**_without_flow(state), "urgent": True}, [flag])
@@ -147,7 +144,9 @@ def _without_flow(state: dict) -> dict:
 
 
 def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
-    for chat in CHATS.values():
+    if state.get("flow") in ctx.chats and expired(state.get("data") or {}, inbound.now):
+        state = _without_flow(state)  # left hanging: this text is read afresh
+    for chat in ctx.chats.values():
         intercept = getattr(chat, "intercept", None)
         turn = intercept(ctx, inbound, state, word) if intercept else None
         if turn is not None:
@@ -161,8 +160,8 @@ def _route(ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn:
                            inbound.text)
     target = ctx.tree.keyword_index.get(word)
     flow = state.get("flow")
-    if flow in CHATS and target not in (ctx.tree.root, *ACTION_CHATS):
-        return CHATS[flow].step(ctx, inbound, state)
+    if flow in ctx.chats and target not in (ctx.tree.root, *ACTION_CHATS):
+        return ctx.chats[flow].step(ctx, inbound, state)
     found = matching.match(inbound.text, ctx.tree, last_menu=state.get("menu"))
     base = _without_flow(state)
     if found.kind in ("option", "keyword", "topic"):
@@ -198,7 +197,7 @@ def interpreter_reply(copy: Copy, language: str | None) -> str:
 def open_target(ctx: Ctx, inbound: Inbound, state: dict, target: str, text: str = "") -> Turn:
     """Send a node's first part, start a conversation, or answer an action."""
     if target in ACTION_CHATS:
-        chat = CHATS.get(ACTION_CHATS[target])
+        chat = ctx.chats.get(ACTION_CHATS[target])
         if chat is not None:
             return chat.start(ctx, inbound, state, _argument(text))
         return Turn([ctx.copy.text("menus.sms_help")], state)

@@ -12,10 +12,13 @@ import services
 from clock import now
 from flows import reports
 from flows.guidance import load_guidance
+from flows.gsm7 import to_gsm7
 from flows.sending_rules import mask
 from sms import bp
+from effect_runner import Origin, run
+from sms.chats import CHATS
+from sms.conversation import words
 from sms.dialogue import Ctx, Inbound, Turn, clean_body, handle
-from sms.effects import HANDLERS
 from sms.rate_limit import over_limit
 from store import conversations, events
 from twilio_webhooks import twiml_response
@@ -24,8 +27,20 @@ log = logging.getLogger("helpline.sms")
 
 
 def dialogue_context(svc) -> Ctx:
-    """The guidance, words and calendar the dialogue reads."""
-    return Ctx(tree=load_guidance(), copy=svc.copy, calendar=svc.calendar)
+    """The guidance, words, calendar and conversations the dialogue reads."""
+    return Ctx(tree=load_guidance(), copy=svc.copy, calendar=svc.calendar, chats=CHATS,
+               live_callback=lambda phone: _live_callback(svc, phone), helpline=svc.settings.helpline_number,
+               textphone=svc.settings.textphone_number)
+
+
+def _live_callback(svc, phone: str) -> dict | None:
+    """The number's live callback request (asked only when a callback conversation starts)."""
+    from store import callbacks
+
+    try:
+        return callbacks.live_for(svc.connections.redis, svc.settings, phone)
+    except RedisError:
+        return None
 
 
 @bp.post("/incoming")
@@ -52,12 +67,17 @@ def incoming_sms():
     if turn is None:  # over the limit and already told: no reply, and nothing stored for a flood
         return twiml_response(MessagingResponse())
     replies = list(turn.replies)
+    origin = Origin(phone=phone, now=at, channel="sms", message_sid=sid, remembered=remembered)
+    ctx = dialogue_context(svc)
     for effect in turn.effects:
         try:
-            replies += HANDLERS[type(effect)](svc, inbound, effect) or []
+            said = run(svc, origin, [effect])
         except RedisError as error:
             log.error("Redis unavailable for %s: %s", type(effect).__name__, type(error).__name__)
-            replies.append(svc.copy.text("greeting.trouble"))
+            said = [svc.copy.text("greeting.trouble")]
+        texts = [item for item in said if isinstance(item, str)]
+        messages = [item for item in said if not isinstance(item, str)]
+        replies += texts + ([to_gsm7(words(ctx, messages))] if messages else [])
     response = MessagingResponse()
     for reply in replies:
         response.message(reply)

@@ -32,7 +32,8 @@ OUTCOME_WORDS = {
     "wrong_number": "Wrong number",
     "resolved_by_text": "Resolved by text",
 }
-CONTACT_WORDS = {"voice": "Phone call", "text": "Text message", "relay": "Relay UK call (text phone user)"}
+CONTACT_WORDS = {"voice": "Phone call", "text": "Texts only",
+                 "relay": "Relay UK call (text phone user): dial 18002 then the number"}
 STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
 
 
@@ -74,15 +75,22 @@ def national(phone: str) -> str:
 
 
 def preferences(record: dict) -> list[str]:
-    """The parent's contact preferences in words."""
+    """The parent's contact needs in words: how (Relay UK: dial 18002 first), interpreter, when, voicemail, texts."""
     svc = services.current()
     start, end = rules.window_words(svc.calendar, record.get("part_of_day") or "any")
     part = {"morning": "Morning", "afternoon": "Afternoon"}.get(record.get("part_of_day"), "Any time")
     words = [CONTACT_WORDS.get(record.get("contact_by"), record.get("contact_by") or "Phone call"),
              f"{part} ({start} to {end})"]
-    for field, yes, no in (("voicemail_ok", "Voicemail OK", "No voicemail"), ("text_ok", "Texts OK", "No texts")):
+    for field, yes, no in (("voicemail_ok", "Voicemail OK", "No voicemail (not safe to leave one)"), ("text_ok", "Texts OK", "No texts")):
         value = record.get(field)
         words.append(yes if value else no if value is False else f"{yes.split()[0]}: not asked")
+    if record.get("interpreter"):
+        from flows.conversations.content import language
+
+        known = language(record["interpreter"])
+        name = known.name if known is not None else record["interpreter"]
+        words.insert(1, f"Interpreter: {name}" if record["interpreter"] != "other"
+                     else "Interpreter: language not given (ask when you call)")
     return words
 
 

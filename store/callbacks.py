@@ -6,7 +6,8 @@ the records and makes each change atomic. The staff page and the CLI call exactl
 save_request(redis, settings, calendar, *, phone, topic, channel, source_sid, now, urgent=False,
              deadline=None, voicemail_ok=None, text_ok=None, contact_by="voice",
              part_of_day="any", voice_message_url=None, requester=None, booked_from=None,
-             for_other_line=False)
+             for_other_line=False, interpreter="", problem_words="", conversation_texts=(),
+             decision_date=None)
         -> SaveResult(id, created, merged, expected_on, limited, spooled)
     One Lua script: the same source_sid (CallSid / MessageSid) never makes a second request
     (SET NX); a number with a live (open or claimed) request updates that one (noted in its
@@ -43,6 +44,14 @@ add_transcription(redis, settings, call_sid, *, recording_url, status, text, tra
 rebook(redis, settings, request_id, *, from_day, days) -> (kind, new day)
     A live request booked on a day that has since closed moves to the first of `days` with
     room (workers/calendar_jobs.py, when staff close a day on the Calendar page).
+live_for(redis, settings, phone) -> dict | None
+    The number's live (open or claimed) request, or None.
+cancel_by_parent(redis, settings, request_id, *, now, channel) -> dict | None
+    The parent asked us not to call (CALLBACK OFF, or "cancel" at the start of a call back by
+    phone): closed with outcome "cancelled", its booked day freed; None if it was not live.
+move_by_parent(redis, settings, calendar, request_id, *, now, channel, day=None) -> date | None
+    The parent asked for another day: `day` (one of the next helpline days), or the first helpline
+    day with room after the day booked (store.rebook's script); None if it was not live.
 refresh_urgency(redis, settings, calendar, now) -> list[str]
     Daily: live requests whose appeal deadline is now within reach become urgent (moved up).
 
@@ -52,7 +61,10 @@ date or None), status ("open"|"claimed"|"done"|"closed"), attempts (int), attemp
 dates of missed attempts), voicemail_ok / text_ok (bool or None: not asked), contact_by
 ("voice"|"text"|"relay"), part_of_day ("morning"|"afternoon"|"any"), voice_message_url (or
 None), voice_message_text (Twilio's transcription; absent until it comes), voice_message_text_status
-("completed"|"failed"), transcription_sid, claimed_by, claimed_until (ISO or None), outcome (or None), requests (times asked),
+("completed"|"failed"), transcription_sid, interpreter (a language code from
+flows/content/languages.toml, or ""), problem_words (the few words the parent typed about the
+problem), conversation_texts (list: the parent's texts in the callback conversation), decision_date
+(ISO: the date on the council's decision letter, or None), claimed_by, claimed_until (ISO or None), outcome (or None), requests (times asked),
 source_sid, closing_text_due (bool), events.
 
 Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
@@ -94,7 +106,10 @@ ASKS_TTL_SECONDS = 24 * 3600  # the rate limit counts asks per number over a day
 BOOKED_TTL_SECONDS = 400 * 24 * 3600
 BOOL_FIELDS = ("urgent", "closing_text_due", "for_other_line")
 MAYBE_BOOL_FIELDS = ("voicemail_ok", "text_ok")
-NULLABLE = ("expected_on", "deadline", "voice_message_url", "claimed_by", "claimed_until", "outcome")
+NULLABLE = ("expected_on", "deadline", "voice_message_url", "claimed_by", "claimed_until", "outcome", "decision_date")
+CONVERSATION_TEXTS_MAX = 12  # texts kept from one conversation, each at most TEXT_MAX_CHARS
+TEXT_MAX_CHARS = 500
+CANCELLED = "cancelled"  # the outcome of a request the parent cancelled
 INTERNAL = ("first_ts", "claimed_until_ts")
 
 _SAVE = """
@@ -266,7 +281,9 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
                  now: dt.datetime, urgent: bool = False, deadline: dt.date | None = None,
                  voicemail_ok: bool | None = None, text_ok: bool | None = None, contact_by: str = "voice",
                  part_of_day: str = "any", voice_message_url: str | None = None, requester: str | None = None,
-                 booked_from: dt.datetime | None = None, for_other_line: bool = False) -> SaveResult:
+                 booked_from: dt.datetime | None = None, for_other_line: bool = False, interpreter: str = "",
+                 problem_words: str = "", conversation_texts=(), decision_date: dt.date | str | None = None,
+                 ) -> SaveResult:
     """Store a request at once (or merge it into the number's live one); see the module docstring.
 
     `for_other_line`: asked from another line than `phone` (a replayed spool, whose calling line
@@ -299,6 +316,8 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         "claimed_until_ts": "0", "outcome": "", "requests": "1", "source_sid": source_sid,
         "closing_text_due": "0", "for_other_line": "1" if for_other_line else "0",
     }
+    words = _parents_words(interpreter, problem_words, conversation_texts, decision_date)
+    fields.update(words)
     merge = {"requested_at": now.isoformat(), "topic": topic, "topic_title": title, "channel": channel,
              "contact_by": contact_by, "part_of_day": part_of_day}
     if for_other_line:
@@ -307,6 +326,7 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         merge["voicemail_ok"] = _flag(voicemail_ok)
     if text_ok is not None:
         merge["text_ok"] = _flag(text_ok)
+    merge.update({k: v for k, v in words.items() if v})  # new words replace old; none keeps them
     if voice_message_url:
         merge["voice_message_url"] = voice_message_url
         merge.update(voice_message_text="", voice_message_text_status="", transcription_sid="")  # a new message
@@ -328,6 +348,18 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     log.info("callback %s %s for %s (%s)", found_id or "-", kind, mask(number), channel)
     return SaveResult(found_id, kind == "created", kind == "merged",
                       dt.date.fromisoformat(expected) if expected else None, limited=kind == "limited")
+
+
+def _parents_words(interpreter: str, problem_words: str, conversation_texts, decision_date) -> dict:
+    """The parent's own words and contact needs, as record fields (cut to size, printable only)."""
+    def clean(text: str) -> str:
+        return " ".join("".join(ch if ch.isprintable() else " " for ch in str(text or "")).split())[:TEXT_MAX_CHARS]
+
+    texts = [clean(t) for t in list(conversation_texts or ())[-CONVERSATION_TEXTS_MAX:] if clean(t)]
+    if isinstance(decision_date, dt.date):
+        decision_date = decision_date.isoformat()
+    return {"interpreter": clean(interpreter)[:16], "problem_words": clean(problem_words),
+            "conversation_texts": json.dumps(texts) if texts else "", "decision_date": decision_date or ""}
 
 
 def save_or_spool(redis, settings, calendar, *, confirm: bool = False, **request) -> SaveResult:
@@ -396,6 +428,9 @@ def _record(raw: dict, events: list) -> dict:
     record["attempts"] = int(record.get("attempts") or 0)
     record["requests"] = int(record.get("requests") or 1)
     record["attempt_days"] = json.loads(record.get("attempt_days") or "[]")
+    record["conversation_texts"] = json.loads(record.get("conversation_texts") or "[]")
+    record.setdefault("interpreter", "")
+    record.setdefault("problem_words", "")
     for name in INTERNAL:
         record.pop(name, None)
     record["events"] = [json.loads(_s(e)) for e in events]
@@ -452,6 +487,77 @@ def mark_urgent(redis, settings, request_id: str, *, now: dt.datetime, why: str)
     pipe.zadd(open_key(settings), {request_id: first_ts}, xx=True)  # XX: not if finished meanwhile
     pipe.rpush(events_key(settings, request_id), _event(now, "system", f"now urgent: {why}"))
     pipe.execute()
+
+
+def live_for(redis, settings, phone: str) -> dict | None:
+    """The number's live (open or claimed) request, or None."""
+    number = normalise_uk_number(phone or "")
+    if number is None:
+        return None
+    request_id = _s(redis.get(phone_key(settings, number)))
+    record = get(redis, settings, request_id) if request_id else None
+    return record if record and record["status"] in rules.LIVE else None
+
+
+def cancel_by_parent(redis, settings, request_id: str, *, now: dt.datetime, channel: str) -> dict | None:
+    """The parent cancelled: closed (outcome "cancelled"), off the queue, its booked day freed.
+
+    None when the request is not live (already finished, or unknown). WATCH/MULTI: an adviser
+    claiming it meanwhile makes it retry.
+    """
+    key = record_key(settings, request_id)
+
+    def change(pipe):
+        raw = {_s(k): _s(v) for k, v in pipe.hgetall(key).items()}
+        if raw.get("status") not in rules.LIVE:
+            return None
+        pkey = phone_key(settings, raw["phone"])
+        live_id = _s(pipe.get(pkey))
+        booked = raw.get("expected_on") or ""
+        pipe.multi()
+        pipe.hset(key, mapping={"status": rules.CLOSED, "outcome": CANCELLED, "claimed_by": "", "claimed_until": "",
+                                "claimed_until_ts": "0"})
+        pipe.rpush(events_key(settings, request_id), _event(now, "parent", f"cancelled by {_channel_words(channel)}"))
+        pipe.zrem(open_key(settings), request_id)
+        pipe.zadd(done_key(settings), {request_id: now.timestamp()})
+        if live_id == request_id:
+            pipe.delete(pkey)
+        if booked:
+            pipe.decr(booked_key(settings, booked))
+        keep = settings.retention_days * 86400
+        pipe.expire(key, keep)
+        pipe.expire(events_key(settings, request_id), keep)
+        return booked or "-"
+
+    done = redis.transaction(change, key, value_from_callable=True)
+    if done is None:
+        return None
+    log.info("callback %s: cancelled by the parent (%s)", request_id, channel)
+    return get(redis, settings, request_id)
+
+
+def move_by_parent(redis, settings, calendar, request_id: str, *, now: dt.datetime, channel: str,
+                   day: dt.date | None = None) -> dt.date | None:
+    """Move a live request to `day`, or to the first helpline day with room after the day booked.
+
+    The same booking script as a closed day's move (rebook). None when it is not live.
+    """
+    record = get(redis, settings, request_id)
+    if record is None or record["status"] not in rules.LIVE:
+        return None
+    booked = dt.date.fromisoformat(record["expected_on"]) if record["expected_on"] else None
+    offered = rules.candidate_days(calendar, now)
+    days = [day] if day is not None and day in offered else [d for d in offered if booked is None or d > booked]
+    if not days:
+        return booked
+    kind, new_day = rebook(redis, settings, request_id, from_day=booked or dt.date.min, days=days) if booked \
+        else ("missing", None)
+    if kind != "moved" or new_day is None:
+        return booked if kind == "elsewhere" else None
+    add_event(redis, settings, request_id, who="parent",
+              what=f"moved by {_channel_words(channel)} to {new_day.isoformat()}", now=now)
+    log.info("callback %s: moved by the parent (%s)", request_id, channel)
+    return new_day
 
 
 def list_due(redis, settings, day: dt.date) -> list[dict]:

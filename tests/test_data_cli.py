@@ -201,7 +201,7 @@ def test_after_a_day_of_activity_no_key_name_holds_the_number_and_erasure_leaves
     twilio = Twilio(app.test_client())
     for spelling in ("07700 900123", "447700900123", "+44 7700 900123"):  # texts, however the number is written
         assert sms_replies(twilio.sms("HOURS", from_=spelling))
-    for body in ("CALLBACK", "YES", "1", "ANY", "1"):  # a call back asked for by text, answering each question
+    for body in ("CALLBACK", "YES", "1", "ANY", "1", "YES", "he needs help"):  # a call back by text, each question
         assert sms_replies(twilio.sms(body, from_="07700 900123"))
     call = {"CallSid": "CA" + "6" * 32, "From": PARENT}  # ... and by phone, with a confirmation text
     assert twilio.post("/ivr/callback/save?phone=%2B447700900123&topic=appeal&vm=1&txt=1", call).status_code == 200

@@ -1,7 +1,8 @@
 """rq jobs for callback requests (module-level functions taking ids only).
 
-send_confirmation(request_id)   the "we will call you on ..." text, for a phone request whose
-                                parent agreed to texts and gave a UK mobile
+send_confirmation(request_id)   the "we will call you on 07700 900123 on Monday 23 November 2026"
+                                text (the number and the day, and CALLBACK OFF / CALLBACK MOVE), for a
+                                phone request whose parent agreed to texts and gave a UK mobile
 send_closing_text(request_id)   after missed calls on three different days (store.record_outcome
                                 queues it): we closed the request; text CALLBACK to ask again
 call_now(request_id, staff_phone=None)
@@ -25,6 +26,7 @@ import logging
 import services
 from flows import callbacks as rules
 from flows.sending_rules import is_uk_mobile, mask
+from flows.wording import long_date
 from store import callbacks as store
 from workers.outbound import queue_call, queue_text
 
@@ -53,8 +55,8 @@ def send_confirmation_with(svc, request_id: str) -> str:
         return "capped"
     day = dt.date.fromisoformat(record["expected_on"])
     start, end = rules.window_words(svc.calendar, record["part_of_day"])
-    body = svc.copy.text("callbacks.confirmation_text", day=rules.day_words(day, svc.clock().date()), start=start,
-                         end=end, helpline=settings.helpline_number)
+    body = svc.copy.text("callbacks.confirmation_text", number=rules.display_number(record["phone"]),
+                         day=long_date(day, year=True), start=start, end=end, helpline=settings.helpline_number)
     message_id = queue_text(svc, to=record["phone"], body=body, purpose="callback_confirmation",
                             dedupe_key=f"callback-confirm-{request_id}")
     _note_once(svc, request_id, f"confirmation-{message_id}", "confirmation text queued")

@@ -325,3 +325,24 @@ def test_call_now_needs_a_claim_and_a_staff_phone(make_app, queue):
     post(client, url + "/call")
     assert "Call now is not set up" in client.get(url).get_data(as_text=True)
     assert app.extensions["helpline"].connections.queue.count == 0
+
+
+def test_the_parents_words_and_contact_needs_are_on_the_card_and_the_request_page(make_app):
+    """Relay UK (dial 18002 first), the interpreter's language, voicemail safe or not, their own words and texts."""
+    from store import callbacks as store
+    from tests.staff import logged_in
+
+    app = make_app(OPEN_MONDAY)
+    svc = app.extensions["helpline"]
+    result = store.save_request(
+        svc.connections.redis, svc.settings, svc.calendar, phone="+447700900123", topic="disagree", channel="sms",
+        source_sid="SM" + "9" * 32, now=OPEN_MONDAY, contact_by="relay", voicemail_ok=False, text_ok=True,
+        interpreter="pl", problem_words="the council refused the assessment", decision_date="2026-11-10",
+        conversation_texts=["yes", "the council refused the assessment"])
+    sam = logged_in(app)
+    queue = sam.get("/staff/").get_data(as_text=True)
+    assert "dial 18002 then the number" in queue and "Interpreter: Polish" in queue
+    assert "the council refused the assessment" in queue and "No voicemail (not safe" in queue
+    page = sam.get(f"/staff/requests/{result.id}").get_data(as_text=True)
+    assert "In their words" in page and "Their texts" in page and "Decision letter" in page
+    assert page.count("the council refused the assessment") >= 2

@@ -40,15 +40,28 @@ class Call:
         return self.post(el.get("action"), **fields)
 
 
-def run_to_save(call, *, topic="appeal", keys=("1", "1", "1", "1"), recording=None):
-    root = call.follow(call.post(f"/ivr/callback?topic={topic}"))
+def step_of(root) -> str:
+    """The question a document asks: the last part of its Gather's action path ("topic", "date"...)."""
+    gather = root.find("Gather")
+    return urlsplit(gather.get("action")).path.rsplit("/", 1)[-1] if gather is not None else ""
+
+
+def answer_until_record(call, root, keys=None):
+    """Answer each question (keys by step: 0 skips a date, 4 changes a live request, 1 otherwise) until the
+    <Record>; what was heard."""
+    keys = {"date": "0", "live": "4", **(keys or {})}
     heard = [spoken(root)]
-    for key in keys:
-        root = call.answer(root, Digits=key)
-        if root.find("Gather") is None and root.find("Record") is None:
-            root = call.follow(root)
+    for _ in range(15):
+        if root.find("Record") is not None:
+            return root, heard
+        root = call.answer(root, Digits=keys.get(step_of(root), "1"))
         heard.append(spoken(root))
-    assert root.find("Record") is not None
+    raise AssertionError("no recording question")
+
+
+def run_to_save(call, *, topic="appeal", keys=None, recording=None):
+    root = call.follow(call.post(f"/ivr/callback?topic={topic}"))
+    root, heard = answer_until_record(call, root, keys)
     record = root.find("Record")
     assert record.get("maxLength") == "120" and record.get("finishOnKey") == "#"
     fields = {"RecordingUrl": recording, "RecordingSid": "RE" + "2" * 32} if recording else {}
@@ -59,17 +72,34 @@ def test_a_caller_confirms_their_number_and_leaves_a_message(app, twilio):
     call = Call(twilio)
     root, heard = run_to_save(call, recording="https://api.twilio.com/Recordings/RE1")
     assert "0 7 7 0 0, 9 0 0 1 2 3" in heard[0]
-    assert "For appeals to the Tribunal, press 1." in heard[1]  # the topic as words, not a heading
-    assert "voicemail" in heard[2] and "text" in heard[3]
+    assert "appeals to the Tribunal, press 1" in heard[1] and "health or the N H S, press 5" in heard[1]
     said = spoken(root)
-    assert "We will call you on Monday the 23rd of November, between 10am and 3pm, from 0 1 2 2 5, 3 9 4 3 8 2." in said
+    assert "0 7 7 0 0, 9 0 0 1 2 3" in said and "Monday the 23rd of November" in said  # the number and the day
+    assert "0 1 2 2 5, 3 9 4 3 8 2" in said and "CALLBACK OFF" in said
     assert root.find("Gather").get("action").endswith("/ivr/callback/done")
     [request] = open_requests(app)
     assert request["phone"] == "+447700900123" and request["channel"] == "voice" and request["topic"] == "appeal"
-    assert request["voicemail_ok"] is True and request["text_ok"] is True
+    assert request["voicemail_ok"] is True and request["text_ok"] is True and request["part_of_day"] == "morning"
     assert request["voice_message_url"] == "https://api.twilio.com/Recordings/RE1"
     svc = app.extensions["helpline"]
     assert svc.connections.redis.llen(f"rq:queue:{svc.settings.queue_name}") == 1  # the confirmation text job
+
+
+def test_the_same_questions_as_by_text_with_the_same_keys(app, twilio):
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback?topic=appeal"))
+    asked = []
+    for _ in range(12):
+        if root.find("Record") is not None:
+            asked.append("message")
+            break
+        asked.append(step_of(root))
+        root = call.answer(root, Digits={"date": "25092026"}.get(step_of(root), "1"))
+    assert asked == ["number", "topic", "date", "time", "how", "voicemail", "text", "message"]
+    root = call.answer(root)
+    [request] = open_requests(app)
+    assert request["decision_date"] == "2026-09-25" and request["deadline"] == "2026-11-25"
+    assert request["urgent"] is True  # the appeal deadline is within 10 working days
 
 
 def test_nothing_is_stored_before_the_save(app, twilio):
@@ -88,21 +118,21 @@ def test_the_same_callsid_saved_twice_is_one_request(app, twilio):
     assert len(open_requests(app)) == 1
 
 
-def test_another_number_can_be_keyed_and_topic_changed(app, twilio):
+def test_another_number_is_keyed_read_back_and_confirmed(app, twilio):
     call = Call(twilio)
     root = call.follow(call.post("/ivr/callback?topic=appeal"))
     root = call.answer(root, Digits="2")
-    root = call.follow(root)
     gather = root.find("Gather")
     assert gather.get("finishOnKey") == "#" and gather.get("input") == "dtmf"
     root = call.answer(root, Digits="12345")  # too short
-    assert "not a UK phone number" in spoken(root)
-    root = call.follow(root)
-    root = call.follow(call.answer(root, Digits="01225394000"))
-    root = call.follow(call.answer(root, Digits="2"))  # school
-    root = call.follow(call.answer(root, Digits="2"))  # no voicemail
-    assert root.find("Record") is not None  # landline: straight to the message
+    assert "not a UK phone number" in spoken(root) and step_of(root) == "key"
+    root = call.answer(root, Digits="01225394000")
+    assert step_of(root) == "confirm" and "0 1 2 2 5, 3 9 4 0 0 0" in spoken(root)  # read back
+    root = call.answer(root, Digits="1")
+    root = call.answer(root, Digits="2")  # school (the route they were in is 1)
+    root, _ = answer_until_record(call, root, {"voicemail": "2"})
     root = call.answer(root)
+    assert "0 1 2 2 5, 3 9 4 0 0 0" in spoken(root)  # the confirmation names the number
     [request] = open_requests(app)
     assert request["phone"] == "+441225394000" and request["topic"] == "school"
     assert request["voicemail_ok"] is False and request["text_ok"] is None and request["voice_message_url"] is None
@@ -123,8 +153,9 @@ def test_no_input_asks_again_then_gives_up_politely(app, twilio):
     call = Call(twilio)
     root = call.follow(call.post("/ivr/callback"))
     for _ in range(2):
-        root = call.follow(root)
-        assert "I did not hear an answer" in spoken(root)
+        root = call.follow(root)  # the Gather's fallback: the same answer URL, nothing pressed
+        assert "I did not hear an answer" in spoken(root) and step_of(root) == "number"
+    root = call.follow(root)
     assert root.find("Redirect").text.endswith("/ivr/menu?node=main")
     assert "could not take your request" in spoken(root)
 
@@ -132,16 +163,40 @@ def test_no_input_asks_again_then_gives_up_politely(app, twilio):
 def test_an_invalid_key_says_so_and_asks_again(app, twilio):
     call = Call(twilio)
     root = call.follow(call.post("/ivr/callback"))
-    root = call.follow(call.answer(root, Digits="7"))
+    root = call.answer(root, Digits="7")
     assert "did not understand" in spoken(root) and root.find("Gather") is not None
 
 
 def test_speech_answers_work(app, twilio):
     call = Call(twilio)
     root = call.follow(call.post("/ivr/callback?topic=health"))
-    root = call.follow(call.answer(root, SpeechResult="Yes."))
-    root = call.follow(call.answer(root, SpeechResult="it's about school"))
-    assert "voicemail" in spoken(root)
+    root = call.answer(root, SpeechResult="Yes.")
+    root = call.answer(root, SpeechResult="it's about school")
+    assert step_of(root) == "time"
+    root = call.answer(root, SpeechResult="Polish please")
+    assert "Polish interpreter" in spoken(root) and step_of(root) == "time"
+
+
+def test_a_caller_with_a_live_request_hears_it_and_can_cancel_it(app, twilio):
+    run_to_save(Call(twilio))
+    call = Call(twilio, call_sid="CA" + "7" * 32)
+    root = call.follow(call.post("/ivr/callback?topic=main"))
+    assert step_of(root) == "live" and "Monday the 23rd of November" in spoken(root)
+    root = call.answer(root, Digits="3")
+    assert "cancelled" in spoken(root)
+    assert open_requests(app) == []
+
+
+def test_a_caller_can_move_a_live_request_to_a_day_they_choose(app, twilio):
+    run_to_save(Call(twilio))
+    call = Call(twilio, call_sid="CA" + "8" * 32)
+    root = call.follow(call.post("/ivr/callback?topic=main"))
+    root = call.answer(root, Digits="2")
+    assert step_of(root) == "move_day" and "Wednesday the 25th of November, press 3" in spoken(root)
+    root = call.answer(root, Digits="3")
+    assert "moved to Wednesday the 25th of November" in spoken(root)
+    [request] = open_requests(app)
+    assert request["expected_on"] == "2026-11-25" and "moved by phone" in request["events"][-1]["what"]
 
 
 def test_bridge_dials_the_parent_from_the_helpline_number(app, twilio):
@@ -159,7 +214,7 @@ def test_bridge_dials_the_parent_from_the_helpline_number(app, twilio):
 def test_a_whole_call_through_the_simulator_over_http(settings, redis_client):
     """Out of hours, 0 in the main menu asks for a callback: a real server, the simulator's Phone."""
     heard = []
-    answers = iter(["0", "1", "1", "1", "1", "my son has no school place"])
+    answers = iter(["0", "1", "1", "1", "1", "1", "1", "my son has no school place"])
 
     def answer(kind, verb):
         return next(answers, None)
@@ -168,7 +223,7 @@ def test_a_whole_call_through_the_simulator_over_http(settings, redis_client):
     with serve(app_at) as base:
         Phone(base, settings.twilio_auth_token).call(answer, heard.append)
     assert any("0 7 7 0 0, 9 0 0 1 2 3" in h for h in heard)
-    assert any("We will call you on Monday the 23rd of November" in h for h in heard)
+    assert any("We will call you on 0 7 7 0 0, 9 0 0 1 2 3, on Monday the 23rd of November" in h for h in heard)
     assert heard[-1] == "[the call ends]"
     [request] = store.list_open(redis_client, settings)
     assert request["channel"] == "voice" and request["voice_message_url"].startswith("https://api.twilio.com/")

@@ -11,32 +11,48 @@ def open_requests(app):
     return store.list_open(svc.connections.redis, svc.settings)
 
 
-def test_callback_by_text_takes_four_answers_and_confirms_day_and_number(app, twilio):
+def test_callback_by_text_asks_the_questions_and_confirms_the_number_and_the_day(app, twilio):
     twilio.sms("hello")
     first = sms_replies(twilio.sms("CALLBACK"))
     assert "Shall we call you on 07700 900123?" in first[0]
-    assert "What is it about?" in sms_replies(twilio.sms("yes"))[0]
-    assert "MORNING, AFTERNOON or ANY" in sms_replies(twilio.sms("3"))[0]
-    assert "Relay UK" in sms_replies(twilio.sms("am"))[0]
-    reply = sms_replies(twilio.sms("1"))[-1]
-    assert "We will call you on Monday 23 November between 10am and 12 noon, from 01225 394382." in reply
+    topic = sms_replies(twilio.sms("yes"))[0]
+    assert "What is it about?" in topic and "\n4 Health or the NHS" in topic
+    assert "decision letter" in sms_replies(twilio.sms("3"))[0]  # an appeal: the letter's date
+    assert "last day to appeal is" in sms_replies(twilio.sms("25 September 2026"))[0]
+    assert "\n3 A call through Relay UK" in sms_replies(twilio.sms("am"))[0]
+    assert "voicemail" in sms_replies(twilio.sms("1"))[0]
+    assert "few words" in sms_replies(twilio.sms("no"))[0]
+    reply = sms_replies(twilio.sms("he needs a new school by January"))[-1]
+    assert "We will call you on 07700 900123 on Monday 23 November 2026, between 10am and 12 noon, from 01225 394382." in reply
+    assert "CALLBACK OFF" in reply and "CALLBACK MOVE" in reply and "urgent" in reply
     [request] = open_requests(app)
     assert request["phone"] == "+447700900123" and request["topic"] == "disagree" and request["channel"] == "sms"
     assert request["part_of_day"] == "morning" and request["contact_by"] == "voice" and request["text_ok"] is True
-    assert request["expected_on"] == "2026-11-23" and request["urgent"] is False
+    assert request["expected_on"] == "2026-11-23" and request["urgent"] is True and request["deadline"] == "2026-11-25"
+    assert request["voicemail_ok"] is False and request["problem_words"] == "he needs a new school by January"
+    assert request["conversation_texts"][0] == "yes" and request["conversation_texts"][-1].startswith("he needs")
 
 
-def test_the_route_being_read_is_the_default_topic_and_another_number_can_be_given(app, twilio):
+def test_the_route_being_read_is_offered_first_and_another_number_is_written_back(app, twilio):
     twilio.sms("hello")
-    twilio.sms("APPEAL")
+    twilio.sms("SCHOOL")
     twilio.sms("CALL ME")
-    assert 'keep "Appeals to the Tribunal"' in sms_replies(twilio.sms("07700 900456"))[0]
-    twilio.sms("y")
+    assert "We will call 07700 900456." in sms_replies(twilio.sms("07700 900456"))[0]  # written back
+    assert "\n1 School" in sms_replies(twilio.sms("yes"))[0]
+    twilio.sms("1")
     twilio.sms("any")
-    reply = sms_replies(twilio.sms("2"))[-1]
-    assert "An adviser will text you on Monday 23 November between 10am and 3pm." in reply
+    assert "few words" in sms_replies(twilio.sms("2"))[0]  # texts only: no voicemail or "may we text" question
+    reply = sms_replies(twilio.sms("skip"))[-1]
+    assert "An adviser will text you on 07700 900456 on Monday 23 November 2026 between 10am and 3pm." in reply.replace(",", "")
     [request] = open_requests(app)
-    assert request["phone"] == "+447700900456" and request["topic"] == "appeal" and request["contact_by"] == "text"
+    assert request["phone"] == "+447700900456" and request["topic"] == "school" and request["contact_by"] == "text"
+
+
+def test_no_to_the_number_asks_for_another_without_calling_it_wrong(app, twilio):
+    twilio.sms("hello")
+    twilio.sms("CALLBACK")
+    reply = sms_replies(twilio.sms("no"))[0]
+    assert "Please send the UK phone number we should call." in reply and "not a UK phone number" not in reply
 
 
 def test_wrong_answers_are_asked_again_and_menu_leaves(app, twilio):
@@ -44,9 +60,9 @@ def test_wrong_answers_are_asked_again_and_menu_leaves(app, twilio):
     twilio.sms("CALLBACK")
     assert "not a UK phone number" in sms_replies(twilio.sms("+1 202 555 0123"))[0]
     twilio.sms("yes")
-    assert "number from 1 to 5" in sms_replies(twilio.sms("banana"))[0]
+    assert "did not understand" in sms_replies(twilio.sms("banana"))[0]
     twilio.sms("5")
-    assert "MORNING, AFTERNOON or ANY" in sms_replies(twilio.sms("tea time"))[0]
+    assert "did not understand" in sms_replies(twilio.sms("tea time"))[0]
     twilio.sms("MENU")
     assert open_requests(app) == []
 
@@ -56,22 +72,23 @@ def test_a_foreign_number_is_asked_for_a_uk_number(app, twilio):
     assert "Please send the UK phone number we should call." in reply
 
 
-def finish(twilio, sid=None, from_="+447700900123"):
-    for body in ("CALLBACK", "yes", "1", "any"):
+def finish(twilio, sid=None, from_="+447700900123", first=("CALLBACK",)):
+    for body in (*first, "yes", "1", "any", "1", "yes"):
         twilio.sms(body, from_=from_)
-    return twilio.sms("1", from_=from_, message_sid=sid)
+    return twilio.sms("skip", from_=from_, message_sid=sid)
 
 
 def test_the_same_message_sid_twice_makes_one_request(app, twilio):
     first = finish(twilio, sid="SM" + "a" * 32)
-    again = twilio.sms("1", message_sid="SM" + "a" * 32)
+    again = twilio.sms("skip", message_sid="SM" + "a" * 32)
     assert sms_replies(first) == sms_replies(again)
     assert len(open_requests(app)) == 1
 
 
-def test_asking_again_updates_the_open_request(app, twilio):
+def test_asking_again_hears_the_live_request_and_can_change_it(app, twilio):
     finish(twilio)
-    reply = sms_replies(finish(twilio))[-1]
+    assert "already have a call back booked for Monday 23 November 2026" in sms_replies(twilio.sms("CALLBACK"))[0]
+    reply = sms_replies(finish(twilio, first=("4",)))[-1]
     assert reply.startswith("We already had your request, so we have updated it.")
     [request] = open_requests(app)
     assert request["requests"] == 2 and "asked again" in request["events"][-1]["what"]
@@ -101,15 +118,48 @@ def test_a_full_day_rolls_to_the_next(make_app):
 def test_late_in_term_the_year_is_given(make_app):
     app = make_app(at=dt.datetime(2026, 12, 17, 16))
     twilio = Twilio(app.test_client())
-    assert "on Monday 4 January 2027 between" in sms_replies(finish(twilio))[-1]
+    assert "on Monday 4 January 2027, between" in sms_replies(finish(twilio))[-1]
 
 
-def test_a_number_sent_with_the_keyword_is_taken_at_once(app, twilio):
+def test_a_number_sent_with_the_keyword_is_written_back_first(app, twilio):
     twilio.sms("hello")
     reply = sms_replies(twilio.sms("CALLBACK 07700 900456"))[0]
-    assert "What is it about?" in reply  # the number question is skipped
-    twilio.sms("3")
-    twilio.sms("any")
-    twilio.sms("1")
+    assert "We will call 07700 900456." in reply and "Reply YES" in reply
+    assert "What is it about?" in sms_replies(twilio.sms("yes"))[0]
+    for answer in ("5", "any", "1", "yes", "no", "skip"):
+        twilio.sms(answer)
     [request] = open_requests(app)
     assert request["phone"] == "+447700900456"
+
+
+def test_callback_off_cancels_in_one_reply_and_is_not_an_opt_out(app, twilio):
+    finish(twilio)
+    reply = sms_replies(twilio.sms("CALLBACK OFF"))
+    assert len(reply) == 1 and "cancelled" in reply[0] and "Monday 23 November 2026" in reply[0]
+    assert open_requests(app) == []
+    svc = app.extensions["helpline"]
+    from store import optouts
+    assert not optouts.is_opted_out(svc.connections.redis, svc.settings, "+447700900123")
+    assert "no call back booked" in sms_replies(twilio.sms("NO CALL"))[0]
+
+
+def test_callback_move_moves_to_the_next_day_with_room_in_one_reply(make_app):
+    app = make_app(callbacks_per_day=1)
+    twilio = Twilio(app.test_client())
+    finish(twilio, from_="+447700900111")  # Tuesday is free, Monday taken by the next one
+    finish(twilio)
+    reply = sms_replies(twilio.sms("CHANGE DAY"))
+    assert len(reply) == 1 and "moved to Wednesday 25 November 2026" in reply[0]
+    request = [r for r in open_requests(app) if r["phone"] == "+447700900123"][0]
+    assert request["expected_on"] == "2026-11-25"
+
+
+def test_callback_and_a_language_books_an_interpreter(app, twilio):
+    twilio.sms("hello")
+    replies = sms_replies(twilio.sms("Dzien dobry, moj syn potrzebuje pomocy w szkole"))
+    assert "Send CALLBACK and the name of your language" in replies[0]
+    twilio.sms("CALLBACK polski")
+    reply = sms_replies(finish(twilio, first=()))[-1]
+    assert "An interpreter who speaks Polish will be on the call." in reply
+    [request] = open_requests(app)
+    assert request["interpreter"] == "pl"

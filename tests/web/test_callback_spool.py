@@ -108,13 +108,13 @@ def test_a_replay_days_later_books_a_day_that_has_not_passed(make_app, settings)
 def test_a_text_callback_with_redis_down_is_spooled_and_confirmed_later(make_app, settings, redis_url):
     app = make_app(redis_url=DEAD_REDIS)
     svc = app.extensions["helpline"]
-    from sms.callback_chat import SaveCallback, save_callback
-    from sms.dialogue import Inbound
+    from effect_runner import Origin, save_callback
+    from flows.conversations.effects import SaveCallback
 
-    inbound = Inbound(text="ANY", phone="+447700900123", now=CLOSED_SUNDAY, message_sid="SM" + "7" * 32)
-    (reply,) = save_callback(svc, inbound, SaveCallback(phone="+447700900123", topic="school", part_of_day="any",
-                                                         contact_by="voice", urgent=False, deadline=None))
-    assert "We have your request" in reply
+    origin = Origin(phone="+447700900123", now=CLOSED_SUNDAY, channel="sms", message_sid="SM" + "7" * 32)
+    said = save_callback(svc, origin, SaveCallback(phone="+447700900123", topic="school", part_of_day="any",
+                                                   contact_by="voice", urgent=False, deadline=None, text_ok=True))
+    assert [s.key for s in said][0] == "callbacks.confirmed_unknown_day"  # "we have your request"
     (row,) = spool.pending(settings)
     assert row["id"] == "sms:SM" + "7" * 32
     app = make_app()
@@ -137,7 +137,7 @@ def test_a_limited_caller_with_a_live_request_hears_its_day(make_app):
     app = make_app(callback_asks_per_day=1)
     save_by_phone(app, call_sid="CA" + "1" * 32)
     heard = spoken(save_by_phone(app, call_sid="CA" + "2" * 32))
-    assert "not taken another" in heard and "We will call you on Monday" in heard
+    assert "not taken another" in heard and "Monday the 23rd of November" in heard
     (record,) = open_requests(app)
     assert record["requests"] == 1
 
@@ -150,12 +150,13 @@ def test_a_replayed_webhook_does_not_count_against_the_limit(make_app):
 
 
 def test_the_limit_applies_to_texts_too(make_app, settings):
-    app = make_app(callback_asks_per_day=1)
+    app = make_app(callback_asks_per_day=1, sms_limit_per_window=0)  # 16 texts: the callback limit, not the texts'
+
     twilio = Twilio(app.test_client())
     replies = []
     for n, number in enumerate(("07700 900124", "07700 900125")):
         sms_replies(twilio.sms(f"CALLBACK {number}", message_sid=f"SM{n:032d}a"))
-        for step, answer in enumerate(("YES", "1", "ANY", "1")):
+        for step, answer in enumerate(("YES", "5", "ANY", "1", "YES", "YES", "SKIP")):
             replies = sms_replies(twilio.sms(answer, message_sid=f"SM{n:032d}{step}"))
     assert len(open_requests(app)) == 1
     assert "not taken another" in replies[0]

@@ -12,7 +12,7 @@ from simulator import Phone, serve
 from store import callbacks as store
 from tests.conftest import CLOSED_SUNDAY, OPEN_MONDAY, Twilio, twiml
 from tests.staff import logged_in
-from tests.web.test_callback_ivr import Call, open_requests, run_to_save
+from tests.web.test_callback_ivr import Call, answer_until_record, open_requests, run_to_save
 from workers.retention import purge_with
 
 RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32 + "/Recordings/RE" + "2" * 32
@@ -32,10 +32,7 @@ def transcription(twilio, *, call_sid=CALL_SID, recording=RECORDING, text=WORDS,
 def test_the_recording_asks_twilio_for_a_transcription_sent_to_our_signed_webhook(app, twilio):
     call = Call(twilio)
     root = call.follow(call.post("/ivr/callback?topic=appeal"))
-    for key in ("1", "1", "1", "1"):
-        root = call.answer(root, Digits=key)
-        if root.find("Gather") is None and root.find("Record") is None:
-            root = call.follow(root)
+    root, _ = answer_until_record(call, root)
     record = root.find("Record")
     assert record.get("transcribe") == "true"
     assert record.get("transcribeCallback") == "/ivr/callback/transcription"
@@ -118,7 +115,7 @@ def test_the_text_goes_with_the_request_on_erase_export_and_retention(app, twili
 
 def test_the_simulator_sends_the_transcription_after_the_recording(settings, redis_client):
     heard = []
-    answers = iter(["0", "1", "1", "1", "1", "my son has no school place"])
+    answers = iter(["0", "1", "1", "1", "1", "1", "1", "my son has no school place"])
     app_at = lambda base: create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(CLOSED_SUNDAY))
     with serve(app_at) as base:
         Phone(base, settings.twilio_auth_token).call(lambda kind, verb: next(answers, None), heard.append)

@@ -63,3 +63,24 @@ def test_export_and_erase_cover_every_request_for_the_number_only(settings):
     assert callback_data.export(svc, PARENT) == {"callback_requests": []}
     assert store.get(svc.connections.redis, svc.settings, other) is not None
     assert [r["id"] for r in store.list_open(svc.connections.redis, svc.settings)] == [other]
+
+
+def test_the_parents_words_and_texts_are_exported_erased_and_kept_only_for_the_retention_period(settings):
+    svc = make(settings)
+    redis = svc.connections.redis
+    words, text = "my son was excluded on friday", "he needs a polish speaker"
+    kept = store.save_request(redis, settings, svc.calendar, phone=PARENT, topic="school", channel="sms",
+                              source_sid="SM" + "1" * 32, now=ASKED, interpreter="pl", problem_words=words,
+                              conversation_texts=["yes", text])
+    [exported] = data_cli.export_number(svc, PARENT)["callback_requests"]
+    assert exported["problem_words"] == words and exported["conversation_texts"] == ["yes", text]
+    assert exported["interpreter"] == "pl"
+    store.cancel_by_parent(redis, settings, kept.id, now=CALLED, channel="sms")  # finished: kept for retention
+    purge_with(svc, now=CALLED + dt.timedelta(days=settings.retention_days - 1))
+    assert store.get(redis, settings, kept.id)["problem_words"] == words
+    purge_with(svc, now=CALLED + dt.timedelta(days=settings.retention_days + 1))
+    assert store.get(redis, settings, kept.id) is None
+    store.save_request(redis, settings, svc.calendar, phone=PARENT, topic="school", channel="sms",
+                       source_sid="SM" + "2" * 32, now=CALLED, problem_words=words, conversation_texts=[text])
+    data_cli.erase_number(svc, PARENT)
+    assert not [k for k in redis.scan_iter("*") if words.encode() in (redis.dump(k) or b"")]

@@ -30,7 +30,7 @@ def test_the_confirmation_text_is_sent_once_even_if_the_job_runs_twice(settings)
     log = run_worker(worker_env(settings, now=MONDAY))
     [text] = [e for e in outbox(svc) if e["kind"] == "sms"]
     assert text["to"] == "+447700900123"
-    assert "we will call you on Monday 23 November between 10am and 3pm, from 01225 394382" in text["body"]
+    assert "we will call you on 07700 900123 on Monday 23 November 2026, between 10am and 3pm, from 01225 394382" in text["body"]
     assert "7700900123" not in log and "900123" not in log
     events = [e["what"] for e in store.get(svc.connections.redis, svc.settings, result.id)["events"]]
     assert events.count("confirmation text queued") == 1
