@@ -57,18 +57,29 @@ def content_check(safety: bool = False) -> None:
 
 
 def _report_safety() -> None:
-    """Safety recall and false alarms on the corpora, every miss, and numbers to confirm (exit 1 off target)."""
+    """Safety recall and false alarms on each corpus, every miss, and numbers to confirm (exit 1 off target)."""
     from flows.safety import to_confirm
-    from flows.safety_eval import CorpusError, read_corpora, report, score
+    from flows.safety_eval import CORPORA, CorpusError, read_corpora, report, score
+    from flows import safety_eval
 
-    try:
-        result = score(*read_corpora())
-    except CorpusError as e:
-        click.echo(f"PROBLEM: safety: {e}", err=True)
-        raise SystemExit(1) from None
-    for line in report(result) + [f"TO CONFIRM (safety.toml): {note}" for note in to_confirm()]:
-        click.echo(line)
-    if not result.meets_targets:
+    CORPUS_DIR = safety_eval.CORPUS_DIR
+
+    failed = False
+    for n, (name, crisis_file, everyday_file, targets) in enumerate(CORPORA):
+        if n and not (CORPUS_DIR / crisis_file).exists():
+            continue  # only the first pair is required
+        try:
+            result = score(*read_corpora(crisis_file=crisis_file, everyday_file=everyday_file))
+        except CorpusError as e:
+            click.echo(f"PROBLEM: safety: {e}", err=True)
+            raise SystemExit(1) from None
+        click.echo(f"Safety, {name} ({crisis_file}, {everyday_file}):")
+        for line in report(result, targets=targets):
+            click.echo("  " + line)
+        failed = failed or (targets and not result.meets_targets)
+    for note in to_confirm():
+        click.echo(f"TO CONFIRM (safety.toml): {note}")
+    if failed:
         click.echo("PROBLEM: safety: every crisis text must be caught and at most 2% of everyday texts flagged", err=True)
         raise SystemExit(1)
 

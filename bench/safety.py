@@ -4,7 +4,8 @@
 
 Times flows.safety.assess() on every text of tests/corpus (median and worst, first read and again),
 on a 1,600-character text with the crisis in the middle, and on one with none; then, in a fresh
-Python, the memory that importing flows.safety and loading safety.toml adds (RSS and tracemalloc).
+Python, the memory that importing flows.safety and loading safety.toml and the model (flows/safety_model.py)
+adds (RSS and tracemalloc).
 """
 
 from __future__ import annotations
@@ -81,10 +82,11 @@ def _measure_memory() -> None:
     from flows import safety
 
     safety.assess("I can't cope anymore, I want to end it")
+    safety.assess("we had the annual review today and the school has still not sent the paperwork")  # the model too
     traced, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     after = _rss_kib()
-    print(f"memory added by importing flows.safety and loading safety.toml: RSS +{(after - before) / 1024:.1f} MiB, "
+    print(f"memory added by importing flows.safety, loading safety.toml and the model: RSS +{(after - before) / 1024:.1f} MiB, "
           f"Python allocations {traced / 2**20:.1f} MiB (peak {peak / 2**20:.1f} MiB), process RSS {after / 1024:.1f} MiB")
 
 

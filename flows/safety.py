@@ -25,8 +25,13 @@ as not slips). Stems come from Snowball (snowballstemmer, which uses PyStemmer's
 installed: 2 microseconds a word instead of about 60). Filler words ("just",
 "really", "um") may stand between any two pattern words. A match that overlaps an exception
 ("killing time", "hurt his leg") does not count. We lean towards flagging: a false alarm costs
-a parent a kind message; a miss could cost far more. `flask content check --safety` scores the
-patterns against the corpora in tests/corpus (flows/safety_eval.py).
+a parent a kind message; a miss could cost far more.
+
+A text no pattern matches goes to a second reader, a small statistical model trained on the
+corpora (flows/safety_model.py): people find more ways of saying it than any list holds. Its
+catches have a category but no matched words. `flask content check --safety` scores both
+against the corpora in tests/corpus, and separately against held-out texts neither was built on
+(flows/safety_eval.py).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from pathlib import Path
 
 import snowballstemmer
 
+from flows import safety_model
 from flows.gsm7 import describe_char, first_non_gsm7, gsm7_length
 
 DEFAULT_PATH = Path(__file__).parent / "content" / "safety.toml"
@@ -521,17 +527,39 @@ def assess(text: str, config: SafetyConfig | None = None) -> Concern | None:
         if pattern.category in matched or not all(encoded.may_match(p) for p in parts):
             continue
         if blocked is None:
-            blocked = [span for exc in config._exception_index.values() for part in exc[:1]
-                       for span in encoded.spans(part)
-                       if all(encoded.may_match(p) and next(encoded.spans(p), None) for p in exc[1:])]
+            blocked = _blocked(encoded, config)
         span = _first_free(encoded, parts[0], blocked)
         if span and all(_first_free(encoded, p, blocked) for p in parts[1:]):
             matched[pattern.category] = span
     if not matched:
-        return None
+        return _second_reader(text, toks, encoded, config)
     order = tuple(c for c in config.labels if c in matched)
     start, end = matched[order[0]]
     return Concern(order[0], config.labels[order[0]], text[toks[start].start:toks[end - 1].end], order)
+
+
+def _blocked(encoded: _Text, config: SafetyConfig) -> list[tuple[int, int]]:
+    """Token spans covered by an exception ("killing time", "kill for a coffee")."""
+    return [span for exc in config._exception_index.values() for part in exc[:1] for span in encoded.spans(part)
+            if all(encoded.may_match(p) and next(encoded.spans(p), None) for p in exc[1:])]
+
+
+def _second_reader(text: str, toks: list[Token], encoded: _Text, config: SafetyConfig) -> Concern | None:
+    """No pattern matched: the statistical model (flows/safety_model.py) may still read a risk.
+
+    It reads the text without the words of any exception, so a figure of speech counts for
+    nothing there either.
+    """
+    model = safety_model.load_model()
+    if model is None:
+        return None
+    blocked = _blocked(encoded, config)
+    if blocked:
+        text = " ".join(text[t.start:t.end] for n, t in enumerate(toks) if not _overlaps((n, n + 1), blocked))
+    found = model.flag(text)
+    if found is None or found[0] not in config.labels:
+        return None
+    return Concern(found[0], config.labels[found[0]], "", (found[0],))
 
 
 def categories(config: SafetyConfig | None = None) -> dict[str, str]:

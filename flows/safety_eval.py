@@ -1,10 +1,10 @@
 """Score the safety patterns against the corpora: recall on crisis texts, false alarms on everyday ones.
 
-Used by `flask content check --safety` and by tests/flows/test_safety_corpus.py. The corpora are
-plain text files, one text a line, "#" for comments:
-
-    tests/corpus/safety_crisis.txt     expected category | text   ("a/b" when either is right)
-    tests/corpus/safety_everyday.txt   text
+Used by `flask content check --safety` and by the corpus tests. The corpora (CORPORA) are plain
+text files, one text a line, "#" for comments: a crisis file of `expected category | text` lines
+("a/b" when either is right) and an everyday file of texts. The held-out pair is reported but its
+figures are not targets: it was written by someone who never saw the patterns or the model, and
+is never used to train or tune them.
 
 A crisis text counts as caught when a concern is raised; as rightly sorted when the message sent
 (the first category) is one of those expected. Targets: every crisis text caught, at most 2% of
@@ -22,6 +22,13 @@ CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "corpus"
 CRISIS_FILE = "safety_crisis.txt"
 EVERYDAY_FILE = "safety_everyday.txt"
 MAX_FALSE_ALARM_RATE = 0.02
+# (what it is, crisis file, everyday file, targets enforced). The held-out pair was never used to
+# train the model or to tune the patterns, so it says how the detector does on new wording.
+CORPORA = (
+    ("corpus", CRISIS_FILE, EVERYDAY_FILE, True),
+    ("more wording", "safety_crisis_more.txt", "safety_everyday_more.txt", True),
+    ("held out, never trained or tuned on", "safety_heldout_crisis.txt", "safety_heldout_everyday.txt", False),
+)
 
 
 class CorpusError(ValueError):
@@ -103,24 +110,25 @@ def score(crisis: list[CrisisText], everyday: list[str], config: SafetyConfig | 
     return Score(len(crisis), tuple(missed), tuple(wrong), len(everyday), tuple(alarms))
 
 
-def read_corpora(directory: Path | str | None = None, config: SafetyConfig | None = None
+def read_corpora(directory: Path | str | None = None, config: SafetyConfig | None = None, *,
+                 crisis_file: str = CRISIS_FILE, everyday_file: str = EVERYDAY_FILE
                  ) -> tuple[list[CrisisText], list[str]]:
     """The crisis and everyday texts from a directory (default tests/corpus)."""
     directory = Path(directory or CORPUS_DIR)
     config = config or load_safety()
     try:
-        crisis_text = (directory / CRISIS_FILE).read_text(encoding="utf-8")
-        everyday_text = (directory / EVERYDAY_FILE).read_text(encoding="utf-8")
+        crisis_text = (directory / crisis_file).read_text(encoding="utf-8")
+        everyday_text = (directory / everyday_file).read_text(encoding="utf-8")
     except OSError as e:
         raise CorpusError(f"cannot read the safety corpus: {e}") from None
     try:
         crisis = parse_crisis(crisis_text, config.labels)
     except CorpusError as e:
-        raise CorpusError(f"{CRISIS_FILE}: {e}") from None
+        raise CorpusError(f"{crisis_file}: {e}") from None
     return crisis, parse_everyday(everyday_text)
 
 
-def report(result: Score) -> list[str]:
+def report(result: Score, *, targets: bool = True) -> list[str]:
     """The score in plain words, one line each: figures, then every miss and false alarm."""
     caught = result.crisis_total - len(result.missed)
     lines = [
@@ -131,8 +139,11 @@ def report(result: Score) -> list[str]:
         f"Everyday texts flagged: {len(result.false_alarms)} of {result.everyday_total} "
         f"({result.false_alarm_rate:.1%}); target: at most {MAX_FALSE_ALARM_RATE:.0%}.",
     ]
+    if not targets:
+        lines = [line.replace("; target: all.", ".").split("; target")[0].rstrip(".") + "." for line in lines]
     lines += [f"MISSED ({'/'.join(item.expected)}): {item.text}" for item in result.missed]
     lines += [f"WRONG CATEGORY ({category}, expected {'/'.join(item.expected)}): {item.text}"
               for item, category in result.wrong_category]
-    lines += [f"FALSE ALARM (matched {matched!r}): {text}" for text, matched in result.false_alarms]
+    lines += [f"FALSE ALARM (matched {matched!r}): {text}" if matched else f"FALSE ALARM (the model): {text}"
+              for text, matched in result.false_alarms]
     return lines
