@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import holidays
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "calendar.toml"
 HOURS_KEYS = {"timezone", "opens", "closes", "days"}
@@ -163,19 +162,52 @@ def load_calendar(path: Path = DEFAULT_PATH) -> CalendarData:
     return parse_calendar(read_raw(path))
 
 
+BANK_HOLIDAYS_PATH = Path(__file__).parent / "data" / "bank_holidays.toml"
+FIRST_TABLE_YEAR, LAST_TABLE_YEAR = 2000, 2060
+
+
+def package_bank_holidays(years) -> dict[dt.date, str]:
+    """England & Wales bank holidays from the holidays package (loaded only when asked)."""
+    import holidays
+
+    known = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
+    return {day: name.replace("(observed)", "(substitute day)") for day, name in known.items()}
+
+
+@lru_cache(maxsize=2)
+def _table(path: Path = BANK_HOLIDAYS_PATH) -> tuple[int, int, dict[dt.date, str]]:
+    """(first year, last year, day -> name) from the shipped table (scripts/make_bank_holidays.py)."""
+    with open(path, "rb") as f:
+        raw = tomllib.load(f)
+    days = {day if isinstance(day, dt.date) else dt.date.fromisoformat(day): str(name)
+            for day, name in raw["days"].items()}
+    return int(raw["first_year"]), int(raw["last_year"]), days
+
+
 class BankHolidays:
-    """England & Wales bank holidays (substitute days included) plus the file's extra ones."""
+    """England & Wales bank holidays (substitute days included) plus the file's extra ones.
+
+    Read from the shipped table for its years; for a year outside it (a deadline decades away),
+    from the holidays package, loaded then and not before.
+    """
 
     def __init__(self, extra: dict[dt.date, str] | None = None):
         self._extra = dict(extra or {})
-        self._known = holidays.country_holidays("GB", subdiv="ENG")
+        self._first, self._last, self._known = _table()
+        self._other: dict[int, dict[dt.date, str]] = {}
+
+    def _outside(self, year: int) -> dict[dt.date, str]:
+        if year not in self._other:
+            self._other[year] = package_bank_holidays([year])
+        return self._other[year]
 
     def name(self, day: dt.date) -> str | None:
         """The holiday's name, or None on an ordinary day."""
         if day in self._extra:
             return self._extra[day]
-        name = self._known.get(day)
-        return name.replace("(observed)", "(substitute day)") if name else None
+        if self._first <= day.year <= self._last:
+            return self._known.get(day)
+        return self._outside(day.year).get(day)
 
     def __contains__(self, day: dt.date) -> bool:
         return self.name(day) is not None
