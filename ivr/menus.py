@@ -25,6 +25,7 @@ import services
 from clock import now
 from flows import reports
 from flows.gsm7 import to_gsm7
+from flows import matching
 from flows.guidance import Node, load_guidance
 from flows.opening import opening_hours, status_sentences
 from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
@@ -37,6 +38,8 @@ log = logging.getLogger("helpline.ivr")
 MAX_SILENCES = 2
 MAX_WRONG = 3
 TEXT_ME_KEY = "8"
+SPOKEN_ACTIONS = ("action:hours", "action:person", "action:deadline", "action:callback")
+SHORT_SPEECH_WORDS = 3  # "the council", "repeat that": menu words; longer is a sentence to read
 SPOKEN_KEYS = {"repeat": "*", "again": "*", "main menu": "9", "start again": "9", "adviser": "0",
                "person": "0", "someone": "0", "call back": "0", "callback": "0", "call me": "0", "ring me": "0",
                "phone me": "0", "text me": TEXT_ME_KEY, "send it": TEXT_ME_KEY}
@@ -123,12 +126,26 @@ def _chosen_key(node: Node) -> str | None:
     return next((key for phrase, key in SPOKEN_KEYS.items() if phrase in speech), "?")
 
 
+def _spoken_route(tree) -> str | None:
+    """Words that are no option here but point firmly at a route, read as a text would be
+    ("my son has been excluded, what can I do"): the same free-text reading for both channels."""
+    found = matching.match(request.form.get("SpeechResult", ""), tree)
+    if found.kind not in ("keyword", "topic") or not found.target:
+        return None
+    return found.target if found.target in tree.nodes or found.target in SPOKEN_ACTIONS else None
+
+
 @bp.post("/menu-choice")
 def menu_choice():
     """The caller pressed a key or spoke in a menu or after guidance."""
     svc, tree = services.current(), load_guidance()
     node = _node(request.args.get("node", "main"))
     bad = request.args.get("bad", 0, type=int)
+    said = request.form.get("SpeechResult", "").split()
+    if not request.form.get("Digits") and len(said) > SHORT_SPEECH_WORDS:
+        target = _spoken_route(tree)  # a sentence about a route beats a menu word inside it
+        if target and target != node.id:
+            return _go(target, node)
     key = _chosen_key(node)
     response = VoiceResponse()
     if key == "*":
@@ -142,6 +159,8 @@ def menu_choice():
         return _text_me(node)
     elif key and tree.choice(node.id, key, "voice"):
         return _go(tree.choice(node.id, key, "voice").target, node)
+    elif key == "?" and (target := _spoken_route(tree)) and target != node.id:
+        return _go(target, node)
     else:
         if bad + 1 >= MAX_WRONG:
             return twiml_response(render(node, bad=0, prefix=[svc.copy.say("menus.too_many_tries")]))

@@ -99,3 +99,19 @@ def test_a_silly_tries_count_is_held_to_the_real_range(twilio):
     assert low.find("Redirect").text == "/ivr/menu?node=main&tries=1&replay=1"
     high = twiml(twilio.call("/ivr/menu?node=main&tries=999999"))
     assert high.find("Hangup") is not None
+
+
+@pytest.mark.parametrize("said,target", [
+    ("my son has been excluded what can i do", "/ivr/menu?node=exclusion"),
+    ("how do i ask the council for an EHC needs assessment", "/ivr/menu?node=assessment"),
+    ("i want to complain about the NHS", "/ivr/menu?node=health"),
+    ("can someone call me back please", "/ivr/callback"),
+])
+def test_free_speech_that_names_no_option_is_read_as_a_text_would_be(twilio, said, target):
+    root = twiml(twilio.call("/ivr/menu-choice?node=main", SpeechResult=said))
+    assert root.find("Redirect").text.startswith(target)
+
+
+def test_speech_that_points_nowhere_still_gets_the_fallback(twilio):
+    root = twiml(twilio.call("/ivr/menu-choice?node=main", SpeechResult="purple elephants on tuesday"))
+    assert root.find("Gather") is not None and "sorry" in spoken(root).lower()
