@@ -54,6 +54,16 @@ move_by_parent(redis, settings, calendar, request_id, *, now, channel, day=None)
     day with room after the day booked (store.rebook's script); None if it was not live.
 refresh_urgency(redis, settings, calendar, now) -> list[str]
     Daily: live requests whose appeal deadline is now within reach become urgent (moved up).
+move_by_staff(redis, settings, request_id, *, day, staff_name, now) -> (kind, day before)
+    An adviser moves a live request to a day with room (never overbooked; atomic, the same per-day
+    counters), clearing any claim; refused when full, finished or claimed by another adviser.
+release_claim(redis, settings, request_id, *, staff_name, now) -> kind
+    The claimant gives a request back to the queue (open, claim cleared); nobody else can.
+booked_counts(redis, settings, days) -> {day: count}    for the staff page's list of days
+for_line(redis, settings, phone, *, leave_out=None) -> list[dict]
+    Every request held from one number (any status), newest first, through its line index.
+index_lines(redis, settings) -> int
+    Daily (the retention purge): every request in its line index, expired ids out of them.
 
 Record fields: id, phone (+44...), topic, topic_title, channel ("voice"|"sms"), requested_at
 (latest ask), first_requested_at, expected_on (ISO date or None), urgent (bool), deadline (ISO
@@ -69,7 +79,8 @@ source_sid, closing_text_due (bool), events.
 
 Keys (all under settings.key): callback:{id} (hash), callback:{id}:events (list of JSON),
 callbacks:open (zset, score flows.callbacks.queue_score), callbacks:done (zset, finish time),
-callbacks:phone:{tag} (live request id), callbacks:sid:{sid} (idempotency),
+callbacks:phone:{tag} (live request id), callbacks:of:{tag} (zset: every request id from the
+line by first asked, until purged or erased), callbacks:sid:{sid} (idempotency),
 callbacks:booked:{date} (per-day counter), callbacks:asks:{tag} (asks today from one calling
 line, the rate limit), callbacks:seq. {tag} is store.keys.phone_tag: no key name holds a number.
 Phone numbers never go in logs.
@@ -97,6 +108,7 @@ from redis import RedisError
 from flows import callbacks as rules
 from flows.guidance import load_guidance
 from flows.sending_rules import mask, normalise_uk_number
+from flows.wording import long_date
 from store.keys import WITHHELD, normalise_line, phone_tag
 
 log = logging.getLogger("helpline.callbacks")
@@ -174,6 +186,7 @@ if ARGV[5] ~= '1' then score = score + offset end
 redis.call('ZADD', KEYS[3], score, id)
 redis.call('SET', KEYS[2], id)
 redis.call('SET', KEYS[1], id, 'EX', ARGV[12])
+redis.call('ZADD', KEYS[5], ARGV[15], id)
 redis.call('RPUSH', rk .. ':events', ARGV[10])
 return {'created', id, chosen}
 """
@@ -240,6 +253,11 @@ def phone_key(settings, phone: str) -> str:
     return settings.key("callbacks", "phone", phone_tag(settings, phone))
 
 
+def line_key(settings, phone: str) -> str:
+    """Every request from one number (any status, until it is purged): a sorted set of ids by first asked."""
+    return settings.key("callbacks", "of", phone_tag(settings, phone))
+
+
 def sid_key(settings, sid: str) -> str:
     return settings.key("callbacks", "sid", sid)
 
@@ -264,6 +282,13 @@ def booked_key(settings, day: dt.date | str) -> str:
 def booked_count(redis, settings, day: dt.date) -> int:
     """How many requests are booked for a day."""
     return int(redis.get(booked_key(settings, day)) or 0)
+
+
+def booked_counts(redis, settings, days) -> dict[dt.date, int]:
+    """How many requests are booked for each of `days` (one round trip)."""
+    days = list(days)
+    values = redis.mget([booked_key(settings, d) for d in days]) if days else []
+    return {d: int(v or 0) for d, v in zip(days, values)}
 
 
 def _event(now: dt.datetime, who: str, what: str) -> str:
@@ -338,8 +363,8 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
                                                            cutoff_minutes=settings.callback_cutoff_minutes)]
     limit = asks_limit(settings, requester)
     kind, found_id, expected = redis.eval(
-        _SAVE, 4, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
-        asks_key(settings, requester or number),
+        _SAVE, 5, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),
+        asks_key(settings, requester or number), line_key(settings, number),
         settings.key("callback", ""), settings.key("callbacks", "seq"), json.dumps(fields), json.dumps(merge),
         "1" if urgent else "0", deadline.isoformat() if deadline else "", settings.callbacks_per_day,
         settings.key("callbacks", "booked", ""), json.dumps(days), created_event, merged_event,
@@ -701,6 +726,128 @@ def rebook(redis, settings, request_id: str, *, from_day: dt.date, days: list[dt
                            settings.callbacks_per_day, BOOKED_TTL_SECONDS)
     kind, day = _s(kind), _s(day)
     return kind, (dt.date.fromisoformat(day) if day else None)
+
+
+# --- an adviser moves a request or gives it back; every contact from one line ----------------
+
+MOVED, FULL, SAME, TAKEN, FINISHED, MISSING = "moved", "full", "same", "taken", "finished", "missing"
+CHANGED = "changed"  # changed by someone else while this move was being made, every try
+RELEASED, NOT_YOURS, NOT_CLAIMED = "released", "not_yours", "not_claimed"
+MOVE_TRIES = 3
+
+# KEYS: record, events. ARGV: booked prefix, new day, per day, booked TTL, staff, now ts, day read before, event.
+_STAFF_MOVE = """
+local v = redis.call('HMGET', KEYS[1], 'status', 'expected_on', 'claimed_by', 'claimed_until_ts')
+if not v[1] then return 'missing' end
+if v[1] ~= 'open' and v[1] ~= 'claimed' then return 'finished' end
+if v[1] == 'claimed' and v[3] ~= ARGV[5] and (tonumber(v[4] or '0') or 0) > tonumber(ARGV[6]) then return 'taken' end
+local booked = v[2] or ''
+if booked ~= ARGV[7] then return 'changed' end
+if booked == ARGV[2] then return 'same' end
+if tonumber(redis.call('GET', ARGV[1] .. ARGV[2]) or '0') >= tonumber(ARGV[3]) then return 'full' end
+redis.call('INCR', ARGV[1] .. ARGV[2])
+redis.call('EXPIRE', ARGV[1] .. ARGV[2], ARGV[4])
+if booked ~= '' and tonumber(redis.call('GET', ARGV[1] .. booked) or '0') > 0 then
+  redis.call('DECR', ARGV[1] .. booked)
+end
+redis.call('HSET', KEYS[1], 'expected_on', ARGV[2], 'status', 'open', 'claimed_by', '', 'claimed_until', '',
+           'claimed_until_ts', '0')
+redis.call('RPUSH', KEYS[2], ARGV[8])
+return 'moved'
+"""
+
+# KEYS: record, events. ARGV: staff, event.
+_RELEASE = """
+local v = redis.call('HMGET', KEYS[1], 'status', 'claimed_by')
+if not v[1] then return 'missing' end
+if v[1] == 'open' then return 'not_claimed' end
+if v[1] ~= 'claimed' then return 'finished' end
+if v[2] ~= ARGV[1] then return 'not_yours' end
+redis.call('HSET', KEYS[1], 'status', 'open', 'claimed_by', '', 'claimed_until', '', 'claimed_until_ts', '0')
+redis.call('RPUSH', KEYS[2], ARGV[2])
+return 'released'
+"""
+
+
+def move_by_staff(redis, settings, request_id: str, *, day: dt.date, staff_name: str,
+                  now: dt.datetime) -> tuple[str, dt.date | None]:
+    """An adviser moves a live request to `day`: (what happened, the day it was booked on before).
+
+    `day` must already be a helpline day the caller offered (the staff page offers the next ones);
+    this checks, atomically with the change, that it has room (fewer than settings.callbacks_per_day:
+    a move never overbooks, unlike rebook's fallback) and that the request is still live and not
+    claimed by another adviser (an expired claim counts as free). The per-day counters move with it
+    (the old day freed), any claim is cleared (back in the queue for the new day) and the history
+    says who moved it, from and to. Kinds: MOVED, FULL, SAME (already booked that day), TAKEN,
+    FINISHED, MISSING, CHANGED (another change kept getting in first).
+    """
+    for _ in range(MOVE_TRIES):
+        before = _s(redis.hget(record_key(settings, request_id), "expected_on"))
+        was = dt.date.fromisoformat(before) if before else None
+        what = f"moved from {long_date(was) if was else 'no day'} to {long_date(day)}"
+        kind = _s(redis.eval(_STAFF_MOVE, 2, record_key(settings, request_id), events_key(settings, request_id),
+                             settings.key("callbacks", "booked", ""), day.isoformat(), settings.callbacks_per_day,
+                             BOOKED_TTL_SECONDS, staff_name, str(now.timestamp()), before,
+                             _event(now, staff_name, what)))
+        if kind != CHANGED:  # CHANGED: moved by someone else between the read and the script
+            if kind == MOVED:
+                log.info("callback %s: moved by staff", request_id)
+            return kind, was
+    return CHANGED, None
+
+
+def release_claim(redis, settings, request_id: str, *, staff_name: str, now: dt.datetime) -> str:
+    """The adviser who claimed a request gives it back to the queue (open, claim cleared, in its
+    history). Only the claimant can: RELEASED, NOT_YOURS, NOT_CLAIMED, FINISHED or MISSING."""
+    kind = _s(redis.eval(_RELEASE, 2, record_key(settings, request_id), events_key(settings, request_id),
+                         staff_name, _event(now, staff_name, "released the claim: back in the queue")))
+    if kind == RELEASED:
+        log.info("callback %s: claim released", request_id)
+    return kind
+
+
+LINKED_MAX = 50  # the newest requests shown from one line
+
+
+def for_line(redis, settings, phone: str, *, leave_out: str | None = None) -> list[dict]:
+    """The requests from one number (any status, until purged), newest first, through the line's
+    index (line_key: a keyed hash, never the number); ids whose record has expired are dropped from it."""
+    if normalise_uk_number(phone or "") is None:
+        return []
+    key = line_key(settings, phone)
+    ids = [_s(i) for i in redis.zrevrange(key, 0, LINKED_MAX)]
+    pipe = redis.pipeline(transaction=False)
+    for request_id in ids:
+        pipe.hgetall(record_key(settings, request_id))
+    found = dict(zip(ids, pipe.execute()))
+    gone = [i for i, raw in found.items() if not raw]
+    if gone:
+        redis.zrem(key, *gone)
+    return [_record(raw, []) for i, raw in found.items() if raw and i != leave_out][:LINKED_MAX]
+
+
+def index_lines(redis, settings) -> int:
+    """Daily (the retention purge): every request held is in its line's index (requests saved
+    before the index existed too), and ids whose record has gone leave it. Returns ids removed."""
+    ids = [_s(i) for i in redis.zrange(open_key(settings), 0, -1) + redis.zrange(done_key(settings), 0, -1)]
+    pipe = redis.pipeline(transaction=False)
+    for request_id in ids:
+        pipe.hmget(record_key(settings, request_id), "phone", "first_ts")
+    held = [(i, _s(p), _s(ts)) for i, (p, ts) in zip(ids, pipe.execute()) if p]
+    pipe = redis.pipeline(transaction=False)
+    for request_id, phone, first_ts in held:
+        pipe.zadd(line_key(settings, phone), {request_id: float(first_ts or 0)}, nx=True)
+    pipe.execute()
+    removed = 0
+    for key in list(redis.scan_iter(match=settings.key("callbacks", "of", "*"), count=500)):
+        members = [_s(i) for i in redis.zrange(key, 0, -1)]
+        pipe = redis.pipeline(transaction=False)
+        for request_id in members:
+            pipe.exists(record_key(settings, request_id))
+        gone = [i for i, there in zip(members, pipe.execute()) if not there]
+        if gone:
+            removed += redis.zrem(key, *gone)
+    return removed
 
 
 _RECORDING_SID = re.compile(r"RE[0-9a-fA-F]{32}")

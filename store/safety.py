@@ -17,6 +17,7 @@ Keys (no key name holds a phone number: lines are store.keys.phone_tag):
     safety:concern:<id>:events   list of JSON {at, who, what}, oldest first
     safety:open / safety:done    sorted sets of ids by first raised / by closed
     safety:line:<tag>            the id of the line's open concern
+    safety:of:<tag>              sorted set: every concern of the line, by first raised (for_line; until purged)
     safety:recent:<tag>          words added from this line in the last hour
 """
 
@@ -49,7 +50,7 @@ OUTCOMES = {
 }
 NO_ANSWER = "no_answer"  # tried and could not reach them: noted, the concern stays open
 
-# KEYS: next id, open set, line key, recent key, concern prefix. ARGV: fields JSON, words entry JSON,
+# KEYS: next id, open set, line key, recent key, concern prefix, line's index. ARGV: fields JSON, words entry JSON,
 # merge (1/0), first raised timestamp, per-hour limit, max words, rank.
 _RAISE = """
 local n = redis.call('INCR', KEYS[4])
@@ -84,7 +85,10 @@ redis.call('HSET', key, 'id', id, 'phone', fields.phone, 'channel', fields.chann
 redis.call('RPUSH', key .. ':events', cjson.encode({at = fields.at, who = 'parent',
   what = 'safety concern raised by ' .. (fields.channel == 'voice' and 'phone' or 'text')}))
 redis.call('ZADD', KEYS[2], ARGV[4], id)
-if ARGV[3] == '1' then redis.call('SET', KEYS[3], id) end
+if ARGV[3] == '1' then
+  redis.call('SET', KEYS[3], id)
+  redis.call('ZADD', KEYS[6], ARGV[4], id)
+end
 return {id, 1}
 """
 
@@ -157,6 +161,11 @@ def line_key(settings, phone: str) -> str:
     return settings.key("safety", "line", phone_tag(settings, phone))
 
 
+def of_line_key(settings, phone: str) -> str:
+    """Every concern of one calling line, open or closed (sorted by first raised), until purged."""
+    return settings.key("safety", "of", phone_tag(settings, phone))
+
+
 def recent_key(settings, phone: str) -> str:
     return settings.key("safety", "recent", phone_tag(settings, phone))
 
@@ -172,8 +181,8 @@ def raise_concern(redis, settings, *, phone: str, channel: str, category: str, l
     fields = {"phone": "" if line == WITHHELD else line, "channel": channel, "category": category, "label": label,
               "at": at.isoformat()}
     concern_id, how = redis.eval(
-        _RAISE, 5, settings.key("safety", "next_id"), open_key(settings), line_key(settings, phone),
-        recent_key(settings, phone), settings.key("safety", "concern", ""),
+        _RAISE, 6, settings.key("safety", "next_id"), open_key(settings), line_key(settings, phone),
+        recent_key(settings, phone), settings.key("safety", "concern", ""), of_line_key(settings, phone),
         json.dumps(fields), json.dumps(entry), "0" if line == WITHHELD else "1", at.timestamp(),
         PER_LINE_PER_HOUR, MAX_WORDS, rank)
     concern_id = concern_id.decode() if isinstance(concern_id, bytes) else str(concern_id)
@@ -281,6 +290,34 @@ def list_done(redis, settings, limit: int = 20) -> list[dict]:
     return _many(redis, settings, _ids(redis.zrevrange(done_key(settings), 0, limit - 1)))
 
 
+def for_line(redis, settings, phone: str, limit: int = 50) -> list[dict]:
+    """The concerns of one line, open or closed, newest first, through the line's index (a keyed
+    hash: no scan, no number in a key name). None for a withheld line (its concerns are not linked)."""
+    if not phone or normalise_line(phone) == WITHHELD:
+        return []
+    return _many(redis, settings, _ids(redis.zrevrange(of_line_key(settings, phone), 0, max(limit, 1) - 1)))
+
+
+def index_lines(redis, settings) -> int:
+    """Every concern held is in its line's index (those raised before it existed too); returns how
+    many were added. Run by the daily purge."""
+    ids = _all_ids(redis, settings)
+    pipe = redis.pipeline(transaction=False)
+    for concern_id in ids:
+        pipe.hmget(concern_key(settings, concern_id), "phone", "first_at")
+    added = 0
+    rows = [(i, p, at) for i, (p, at) in zip(ids, pipe.execute()) if p]
+    pipe = redis.pipeline(transaction=False)
+    for concern_id, phone, first_at in rows:
+        phone = phone.decode() if isinstance(phone, bytes) else phone
+        first_at = first_at.decode() if isinstance(first_at, bytes) else (first_at or "")
+        score = dt.datetime.fromisoformat(first_at).timestamp() if first_at else 0
+        pipe.zadd(of_line_key(settings, phone), {concern_id: score}, nx=True)
+    if rows:
+        added = sum(pipe.execute())
+    return added
+
+
 def open_for_line(redis, settings, phone: str) -> str | None:
     """The id of this line's open concern, if there is one."""
     if not phone or normalise_line(phone) == WITHHELD:
@@ -365,6 +402,8 @@ def _delete(redis, settings, record: dict) -> None:
     pipe.delete(concern_key(settings, concern_id), events_key(settings, concern_id))
     pipe.zrem(open_key(settings), concern_id)
     pipe.zrem(done_key(settings), concern_id)
+    if record.get("phone"):
+        pipe.zrem(of_line_key(settings, record["phone"]), concern_id)
     pipe.execute()
 
 
@@ -379,7 +418,7 @@ def erase_phone(redis, settings, phone: str) -> int:
     mine = for_phone(redis, settings, phone)
     for record in mine:
         _delete(redis, settings, record)
-    redis.delete(line_key(settings, phone), recent_key(settings, phone))
+    redis.delete(line_key(settings, phone), recent_key(settings, phone), of_line_key(settings, phone))
     return len(mine)
 
 

@@ -28,15 +28,23 @@ def _remove(svc, request: dict) -> int:
         pipe.delete(store.sid_key(settings, request["source_sid"]))
     if redis.get(store.phone_key(settings, request["phone"])) == request["id"]:
         pipe.delete(store.phone_key(settings, request["phone"]))
+    pipe.zrem(store.line_key(settings, request["phone"]), request["id"])
     pipe.execute()
     return removed + 1
 
 
 def purge(svc, cutoff: dt.datetime) -> int:
-    """Closed or done requests finished before the cutoff, with their voice messages."""
+    """Closed or done requests finished before the cutoff, with their voice messages; then the
+    line indexes are brought up to date (store.index_lines: expired ids out, every request in)."""
     redis, settings = svc.connections.redis, svc.settings
     old = redis.zrangebyscore(store.done_key(settings), "-inf", cutoff.timestamp())
-    return sum(_remove(svc, r) for r in (store.get(redis, settings, i) for i in old) if r)
+    records = [(i, store.get(redis, settings, i)) for i in old]
+    removed = sum(_remove(svc, r) for _, r in records if r)
+    expired = [i for i, r in records if r is None]  # the record's own TTL came first: its entry stayed
+    if expired:
+        redis.zrem(store.done_key(settings), *expired)
+    store.index_lines(redis, settings)
+    return removed
 
 
 def _for_number(svc, phone: str) -> list[dict]:
@@ -57,4 +65,5 @@ def erase(svc, phone: str) -> dict:
     requests = _for_number(svc, phone)
     for request in requests:
         _remove(svc, request)
+    svc.connections.redis.delete(store.line_key(svc.settings, normalise_uk_number(phone) or phone))
     return {"callback_requests": len(requests)}

@@ -2,7 +2,7 @@
 
 purge_expired() deletes finished outbound records older than RETENTION_DAYS, then runs
 each hook in PURGE_HOOKS (closed callback requests and their voice recordings, filled in
-by the callbacks work; closed safety concerns). A hook is a callable, or a "module:function" string imported when
+by the callbacks work; closed safety concerns; each also brings its per-line index up to date). A hook is a callable, or a "module:function" string imported when
 the purge runs, called as hook(svc, cutoff) and returning how many things it removed.
 A purge that deleted anything then starts a rewrite of Redis's append-only file
 (connections.rewrite_append_only_file): until then the file still holds what was deleted.
@@ -59,10 +59,13 @@ def purge_with(svc, *, now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def purge_safety_concerns(svc, cutoff: dt.datetime) -> int:
-    """Closed safety concerns older than the retention period (open ones stay until an adviser acts)."""
+    """Closed safety concerns older than the retention period (open ones stay until an adviser acts);
+    then every concern left is put in its line's index (safety.index_lines: those from before it)."""
     from store import safety
 
-    return safety.purge_before(svc.connections.redis, svc.settings, cutoff)
+    removed = safety.purge_before(svc.connections.redis, svc.settings, cutoff)
+    safety.index_lines(svc.connections.redis, svc.settings)
+    return removed
 
 
 def purge_outbound(svc, cutoff: dt.datetime) -> int:
