@@ -13,6 +13,8 @@ import services
 from clock import Clock
 from config import Settings
 from flows.guidance import load_guidance
+from flows.safety import load_safety
+from flows.safety_model import load_model
 
 log = logging.getLogger("helpline")
 
@@ -51,6 +53,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     cli.register(app)
     load_guidance()  # refuses to start on broken content (ContentError lists every problem)
+    load_safety()  # the risk patterns and their model are read now, not by a parent's first text
+    load_model()
     for warning in svc.calendar.warnings(svc.clock().date()):
         log.warning("calendar: %s", warning)
     from workers.spool_replay import replay_once

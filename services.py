@@ -39,7 +39,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Se
     return Services(
         settings=settings,
         clock=clock or make_clock(settings),
-        live_calendar=LiveCalendar(settings.calendar_path, settings, lambda: connections.redis),
+        # A running service (settings from the environment) checks for staff changes in a thread,
+        # so a slow Redis never holds up a call; Settings built in code (tests) check in line.
+        live_calendar=LiveCalendar(settings.calendar_path, settings, lambda: connections.redis,
+                                   background=bool(settings.spool_replay_seconds)),
         copy=load_copy(),
         connections=connections,
     )

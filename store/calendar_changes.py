@@ -110,7 +110,7 @@ def audit(redis, settings, limit: int = 200) -> list[dict]:
 class LiveCalendar:
     """The calendar requests use: the shipped file plus staff changes, re-read when they change."""
 
-    def __init__(self, path: Path | None, settings, get_redis: Callable[[], object]):
+    def __init__(self, path: Path | None, settings, get_redis: Callable[[], object], *, background: bool = False):
         self.editor = CalendarEditor(read_raw(path), bank_holidays(path) if path else bank_holidays())
         self.base = HelplineCalendar.load(path)
         self.settings = settings
@@ -120,6 +120,8 @@ class LiveCalendar:
         self._overlay = Overlay()
         self._calendar = self.base
         self._checked_at = float("-inf")
+        self._background = background  # check in a thread: a request never waits on Redis for this
+        self._checking = False
         self.problem = ""  # why staff changes are set aside, if they are (shown on the Calendar page)
 
     @property
@@ -136,10 +138,29 @@ class LiveCalendar:
         """The calendar now: cached, with the version checked at most every CHECK_SECONDS."""
         if time.monotonic() - self._checked_at < CHECK_SECONDS:
             return self._calendar
+        if self._background:
+            self._check_in_background()
+            return self._calendar
         with self._lock:
             if time.monotonic() - self._checked_at >= CHECK_SECONDS:
                 self._check()
         return self._calendar
+
+    def _check_in_background(self) -> None:
+        """One check at a time, in a daemon thread; meanwhile requests use the copy they have."""
+        with self._lock:
+            if self._checking or time.monotonic() - self._checked_at < CHECK_SECONDS:
+                return
+            self._checking = True
+
+        def run() -> None:
+            try:
+                with self._lock:
+                    self._check()
+            finally:
+                self._checking = False
+
+        threading.Thread(target=run, name="calendar-check", daemon=True).start()
 
     def refresh(self) -> HelplineCalendar:
         """Read Redis now (after a change made elsewhere, or in a test)."""

@@ -87,3 +87,28 @@ def test_staff_changes_the_file_no_longer_allows_are_set_aside_and_said(settings
     calendar = live(settings, redis_client)
     assert calendar.current().data == calendar.base.data
     assert "staff changes set aside: terms out of order or overlapping" in calendar.problem
+
+
+def test_a_running_service_checks_for_changes_without_making_a_request_wait(settings, redis_client, monkeypatch):
+    import threading
+    import time
+
+    started = threading.Event()
+    release = threading.Event()
+
+    class SlowRedis:
+        """Answers the version only when released: a request must not wait for it."""
+
+        def get(self, key):
+            started.set()
+            release.wait(5)
+            return redis_client.get(key)
+
+        def __getattr__(self, name):
+            return getattr(redis_client, name)
+
+    calendar = store.LiveCalendar(None, settings, lambda: SlowRedis(), background=True)
+    before = time.monotonic()
+    assert calendar.current().is_open(NOW) in (True, False)
+    assert time.monotonic() - before < 0.5 and started.wait(2)  # the check runs, elsewhere
+    release.set()
