@@ -55,6 +55,7 @@ class Settings:
     send_window_start: dt.time = dt.time(9)
     send_window_end: dt.time = dt.time(19)
     staff_session_minutes: int = 480
+    staff_password_iterations: int = 600_000  # PBKDF2-SHA256 rounds for new hashes (OWASP); fewer only in local mode
     sms_limit_per_window: int = 15  # 0 turns the limit off
     sms_limit_window_seconds: int = 300
     # How often each web process moves its host's spool into Redis while it runs (from_env: 15).
@@ -209,6 +210,8 @@ def from_env(environ: Mapping[str, str] | None = None, argv: list[str] | None = 
         retention_days=_int("RETENTION_DAYS", get("RETENTION_DAYS", "30")),
         dial_timeout_seconds=_int("DIAL_TIMEOUT_SECONDS", get("DIAL_TIMEOUT_SECONDS", "25")),
         staff_session_minutes=_int("STAFF_SESSION_MINUTES", get("STAFF_SESSION_MINUTES", "480")),
+        staff_password_iterations=_int("STAFF_PASSWORD_ITERATIONS", get("STAFF_PASSWORD_ITERATIONS", "600000"),
+                                       minimum=600_000 if mode == PRODUCTION else 1),
         send_window_start=_time("SEND_WINDOW_START", get("SEND_WINDOW_START", "09:00")),
         send_window_end=_time("SEND_WINDOW_END", get("SEND_WINDOW_END", "19:00")),
         sms_limit_per_window=_int("SMS_LIMIT_PER_WINDOW", get("SMS_LIMIT_PER_WINDOW", "15"), minimum=0),

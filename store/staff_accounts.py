@@ -37,7 +37,12 @@ MAX_FAILURES_PER_NAME = 5
 # An office may share one public address, so the per-address limit is looser than the per-name one.
 MAX_FAILURES_PER_IP = 20
 LOCK_SECONDS = 15 * 60
-HASH_METHOD = "pbkdf2:sha256:600000"
+HASH_METHOD = "pbkdf2:sha256:600000"  # the production cost; settings.staff_password_iterations sets it
+
+
+def hash_method(settings) -> str:
+    """PBKDF2-SHA256 at the configured rounds (600,000 in production; tests choose fewer for speed)."""
+    return f"pbkdf2:sha256:{getattr(settings, 'staff_password_iterations', 600_000)}"
 MIN_PASSWORD_LENGTH = 12
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 is "safely unguessable" for an online attack that is throttled
 
@@ -45,12 +50,12 @@ _NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str = HASH_METHOD) -> str:
     """Checked when no such account exists, so a wrong name costs as long as a wrong password.
 
     Made on first use, not at import (a tenth of a second each process start would otherwise pay).
     """
-    return generate_password_hash("not-a-real-password", method=HASH_METHOD)
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class AccountError(ValueError):
@@ -84,7 +89,7 @@ def add_account(redis, settings, name: str, password: str, *, now: dt.datetime) 
     cleaned = check_name(name)
     check_password(password, cleaned)
     redis.hset(_account_key(settings, cleaned), mapping={
-        "name": cleaned, "password_hash": generate_password_hash(password, method=HASH_METHOD), "created_at": now.isoformat()})
+        "name": cleaned, "password_hash": generate_password_hash(password, method=hash_method(settings)), "created_at": now.isoformat()})
     end_all_sessions(redis, settings, cleaned)  # a new password ends every session of the old one
     return cleaned
 
@@ -183,7 +188,7 @@ def verify_password(redis, settings, name: str, password: str) -> bool:
     """True if the name exists and the password matches its hash."""
     stored = redis.hget(_account_key(settings, name), "password_hash") if normalise_name(name) else None
     if stored is None:
-        check_password_hash(_dummy_hash(), password or "")
+        check_password_hash(_dummy_hash(hash_method(settings)), password or "")
         return False
     if isinstance(stored, bytes):
         stored = stored.decode()

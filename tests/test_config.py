@@ -76,3 +76,13 @@ def test_every_web_process_replays_the_spool_every_15_seconds_unless_told(tmp_pa
     assert from_env({**base, "SPOOL_REPLAY_SECONDS": "0"}).spool_replay_seconds == 0
     with pytest.raises(ConfigError, match="SPOOL_REPLAY_SECONDS"):
         from_env({**base, "SPOOL_REPLAY_SECONDS": "-1"})
+
+
+def test_the_staff_password_cost_can_be_lowered_only_in_local_mode(tmp_path):
+    base = {"DATA_DIR": str(tmp_path), "STAFF_PASSWORD_ITERATIONS": "1000"}
+    assert from_env({**base, "HELPLINE_ENV": "local"}).staff_password_iterations == 1000
+    production = {**base, "HELPLINE_ENV": "production", "TWILIO_AUTH_TOKEN": "t" * 32, "SECRET_KEY": "s" * 32,
+                  "PUBLIC_BASE_URL": "https://helpline.example.org", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+    with pytest.raises(ConfigError, match="STAFF_PASSWORD_ITERATIONS"):
+        from_env(production)
+    assert from_env({**production, "STAFF_PASSWORD_ITERATIONS": ""}).staff_password_iterations == 600_000

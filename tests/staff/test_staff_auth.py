@@ -99,7 +99,8 @@ def test_a_good_login_forgets_earlier_failures_of_the_name(client, app):
     assert log_in(fresh, "sam", "wrong password").status_code == 401  # the count started again
 
 
-def test_passwords_are_stored_only_as_hashes(app):
+def test_passwords_are_stored_only_as_hashes(make_app):
+    app = make_app(staff_password_iterations=600_000)  # the production cost (the suite uses less)
     add_adviser(app, "kim", "a long secret phrase")
     redis = app.extensions["helpline"].connections.redis
     stored = redis.hgetall(app.extensions["helpline"].settings.key("staff", "account", "kim"))
@@ -238,3 +239,16 @@ def test_a_form_sent_after_the_session_ended_leads_back_to_login(settings):
     moment[0] += dt.timedelta(minutes=31)
     response = client.post("/staff/claim", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["Location"] == "/staff/login"
+
+
+def test_a_hash_keeps_its_own_cost_when_the_setting_changes(app):
+    from store import staff_accounts
+
+    svc = app.extensions["helpline"]
+    redis, settings = svc.connections.redis, svc.settings
+    staff_accounts.add_account(redis, settings, "kit", "a good password", now=dt.datetime(2026, 11, 1))
+    stored = redis.hget(staff_accounts._account_key(settings, "kit"), "password_hash")
+    assert (stored.decode() if isinstance(stored, bytes) else stored).startswith("pbkdf2:sha256:1000$")
+    stronger = settings.with_changes(staff_password_iterations=600_000)
+    assert staff_accounts.verify_password(redis, stronger, "kit", "a good password")
+    assert staff_accounts.hash_method(stronger) == staff_accounts.HASH_METHOD
