@@ -49,9 +49,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         """Liveness for the platform and the simulator: the web process answers."""
         return {"status": "ok"}
 
-    import cli
+    import commands
 
-    cli.register(app)
+    commands.register(app)
     load_guidance()  # refuses to start on broken content (ContentError lists every problem)
     load_safety()  # the risk patterns and their model are read now, not by a parent's first text
     load_model()

@@ -86,7 +86,7 @@ def rewrite_append_only_file(client: redis.Redis, *, wait_seconds: float = 60) -
     """Ask Redis to rewrite its append-only file (BGREWRITEAOF), so deleted data leaves the disk too.
 
     Until then the file still holds every write ever made, erased and purged numbers included
-    (data_cli.erase_number and the retention purge call this after deleting). A rewrite already
+    (commands.data.erase_number and the retention purge call this after deleting). A rewrite already
     running began before our deletions, so its file would still hold them: wait for it (up to
     `wait_seconds`) and start another. False (logged) when Redis refuses, e.g. a managed Redis that
     does not allow the command: then its own rewrite schedule applies (README, Security).

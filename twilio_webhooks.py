@@ -1,12 +1,14 @@
-"""Twilio webhook plumbing shared by ivr/ and sms/: signature check and TwiML responses."""
+"""Twilio webhook plumbing shared by ivr/ and sms/: signature check and TwiML responses; and the one
+client that signs requests as Twilio does (`sign`, `TwilioClient`), used by the simulator, the tests,
+the fault tests and the benchmark."""
 
 from __future__ import annotations
 
 import hmac
 import logging
 from functools import lru_cache
-from typing import Callable
-from urllib.parse import urlparse
+from typing import Callable, Mapping
+from urllib.parse import urljoin, urlparse
 
 import redis
 
@@ -55,6 +57,39 @@ def signed_by_twilio(token: str, url: str, form, signature: str) -> bool:
     validator, parsed = _validator(token), urlparse(url)
     return any(hmac.compare_digest(validator.compute_signature(candidate, form), signature)
                for candidate in dict.fromkeys((remove_port(parsed), add_port(parsed))))
+
+
+def sign(auth_token: str, url: str, form: Mapping[str, str]) -> str:
+    """X-Twilio-Signature for a POST of `form` to `url`, exactly as Twilio computes it (HMAC-SHA1 of
+    the URL followed by the form's names and values, sorted by name)."""
+    return _validator(auth_token).compute_signature(url, dict(form))
+
+
+class TwilioClient:
+    """Webhook requests as Twilio makes them: the public URL it was given, signed with the auth token.
+
+    It prepares a request (the URL Twilio would call, the headers it would send); each user sends
+    it its own way: the simulator over HTTP, the tests through Flask's test client or urllib, the
+    benchmark through wrk.
+    """
+
+    USER_AGENT = "TwilioProxy/1.1"
+
+    def __init__(self, auth_token: str, public_base_url: str):
+        self.auth_token = auth_token
+        self.public_base_url = public_base_url.rstrip("/")
+
+    def public_url(self, path_or_url: str) -> str:
+        """The URL Twilio calls: the public base + a path (with any query, as sent), or an absolute
+        or relative URL from TwiML resolved as Twilio resolves it."""
+        if path_or_url.startswith("/"):
+            return self.public_base_url + path_or_url  # as signed_url() rebuilds it
+        return urljoin(self.public_base_url + "/", path_or_url)
+
+    def headers(self, path_or_url: str, form: Mapping[str, str]) -> dict[str, str]:
+        """The headers of Twilio's form POST to path_or_url, with its signature."""
+        return {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": self.USER_AGENT,
+                "Accept": "*/*", SIGNATURE_HEADER: sign(self.auth_token, self.public_url(path_or_url), form)}
 
 
 @lru_cache(maxsize=4)

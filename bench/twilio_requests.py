@@ -1,4 +1,5 @@
-"""Webhook requests as Twilio sends them (form fields, X-Twilio-Signature), for the load generator.
+"""Webhook requests as Twilio sends them (form fields, headers signed by twilio_webhooks.TwilioClient),
+for the load generator.
 
 Every request gets its own MessageSid or CallSid, so nothing is answered from the reply cache.
 Phone numbers are Ofcom's drama ranges (07700 900000 to 900999, and 1,000 numbers in each of
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from twilio.request_validator import RequestValidator
+from twilio_webhooks import TwilioClient
 
 ACCOUNT_SID = "AC" + "b3" * 16  # made up: the outbox needs no account
 HELPLINE = "+447700900000"
@@ -60,15 +61,11 @@ class Signer:
     """Signs requests as Twilio does: HMAC-SHA1 of the public URL plus the sorted form fields."""
 
     def __init__(self, token: str, public_base_url: str):
-        self.validator = RequestValidator(token)
-        self.base = public_base_url.rstrip("/")
+        self.twilio = TwilioClient(token, public_base_url)
 
     def post(self, path: str, form: dict) -> Req:
         """A signed POST to `path` (which may carry a query string, signed as sent)."""
-        signature = self.validator.compute_signature(self.base + path, form)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "User-Agent": "TwilioProxy/1.1",
-                   "Accept": "*/*", "X-Twilio-Signature": signature}
-        return Req(path, form, headers)
+        return Req(path, form, self.twilio.headers(path, form))
 
 
 def sms_form(message_sid: str, phone: str, body: str) -> dict:

@@ -3,7 +3,7 @@
 No key name holds a number: keys about a number use store.keys.phone_tag, which also makes
 "07700 900123", "447700900123" and "+44 7700 900123" one number (one rate limit, one conversation).
 The replies cache is keyed by MessageSid; each number's cached replies are listed under
-sms:replies:<tag>, so erasing a number finds them (data_cli).
+sms:replies:<tag>, so erasing a number finds them (commands/data.py).
 
 open_at() is the voice channel's way in: a caller who asks for a page by text ("text me this")
 has their text conversation left on that page, as if they had texted its keyword.

@@ -11,12 +11,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import redis
-from twilio.request_validator import RequestValidator
 
 import connections
 from app import create_app
 from clock import fixed_clock
 from config import Settings
+from twilio_webhooks import TwilioClient
+from twilio_webhooks import sign as twilio_sign
 
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
 PUBLIC_BASE_URL = "https://helpline.example.org"
@@ -106,8 +107,8 @@ def client(app):
 
 
 def sign(url: str, params: dict, token: str = TEST_TOKEN) -> str:
-    """X-Twilio-Signature for a POST to url with params, as Twilio computes it."""
-    return RequestValidator(token).compute_signature(url, params)
+    """X-Twilio-Signature for a POST to url with params, as Twilio computes it (the test token by default)."""
+    return twilio_sign(token, url, params)
 
 
 class Twilio:
@@ -115,11 +116,14 @@ class Twilio:
 
     def __init__(self, client, base_url: str = PUBLIC_BASE_URL, token: str = TEST_TOKEN):
         self.client, self.base_url, self.token = client, base_url, token
+        self.twilio = TwilioClient(token, base_url)
 
     def post(self, path: str, params: dict, *, signature: str | None = None, headers: dict | None = None):
-        """POST path (with any query string) signed for base_url + path."""
-        sig = sign(self.base_url + path, params, self.token) if signature is None else signature
-        return self.client.post(path, data=params, headers={"X-Twilio-Signature": sig, **(headers or {})})
+        """POST path (with any query string) signed for base_url + path (or with the signature given)."""
+        sent = self.twilio.headers(path, params)
+        if signature is not None:
+            sent["X-Twilio-Signature"] = signature
+        return self.client.post(path, data=params, headers={**sent, **(headers or {})})
 
     def call(self, path: str = "/ivr/incoming", *, call_sid: str | None = None, from_: str = PARENT, **fields):
         """A voice webhook for one call (same CallSid across steps when given)."""

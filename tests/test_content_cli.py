@@ -20,11 +20,11 @@ def test_content_check_passes_on_the_shipped_content(settings):
 
 
 def test_content_check_fails_when_the_routing_corpus_is_misrouted(settings, monkeypatch, tmp_path):
-    import cli
+    from commands import checks
 
     corpus = tmp_path / "routing.txt"
     corpus.write_text("# a wrong expectation\nappeal | my son has been excluded from school\n")
-    monkeypatch.setattr(cli, "ROUTING_CORPUS", corpus)
+    monkeypatch.setattr(checks, "ROUTING_CORPUS", corpus)
     app = create_app(settings, clock=fixed_clock(dt.datetime(2026, 11, 23, 11)))
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1

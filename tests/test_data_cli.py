@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-import data_cli
+from commands import data as data_cli
 from clock import LONDON
 from store import conversations, optouts, safety, spool
 from store import outbound as records
@@ -25,10 +25,7 @@ NOW = OPEN_MONDAY.replace(tzinfo=LONDON)
 
 @pytest.fixture
 def app(make_app):
-    app = make_app(OPEN_MONDAY)
-    if "data" not in app.cli.commands:  # cli.register adds it once wired; tests do not depend on that
-        app.cli.add_command(data_cli.data_cli)
-    return app
+    return make_app(OPEN_MONDAY)  # create_app registers `flask data` (commands.register)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import pytest
 import redis
 
 import connections
-import data_cli
+from commands import data as data_cli
 import services
 from clock import LONDON, fixed_clock
 from config import Settings

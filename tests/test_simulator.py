@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from clock import fixed_clock
-from simulator import Phone, serve
+from commands.simulator import Phone, serve
 from tests.conftest import CLOSED_SUNDAY, OPEN_MONDAY
 
 
@@ -109,7 +109,7 @@ def test_calendar_check_command_warns_about_provisional_dates(settings):
 def test_the_simulator_shows_what_the_worker_put_in_the_outbox(settings, redis_client):
     import services
     from clock import fixed_clock
-    from simulator import show_outbox
+    from commands.simulator import show_outbox
     from workers import outbound
     from workers.jobs import deliver_with
 
@@ -129,7 +129,7 @@ def test_the_simulator_shows_what_the_worker_put_in_the_outbox(settings, redis_c
 def test_the_terminal_phone_still_works_when_the_outbox_cannot_be_read():
     import redis as redis_lib
 
-    from simulator import _outbox_snapshot, show_outbox
+    from commands.simulator import _outbox_snapshot, show_outbox
 
     dead = redis_lib.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     lines = []

@@ -1,4 +1,4 @@
-"""Retention, export and erasure for callback requests (hooks for workers.retention and data_cli)."""
+"""Retention, export and erasure for callback requests (hooks for workers.retention and commands.data)."""
 
 from __future__ import annotations
 

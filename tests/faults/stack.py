@@ -25,10 +25,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import redis
-from twilio.request_validator import RequestValidator
 
 import connections
 from bench.stack import expand, procfile_command  # one reader of the Procfile
+from twilio_webhooks import TwilioClient
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "fault-test-auth-token-0123456789"
@@ -290,14 +290,12 @@ class Phone:
 
     def __init__(self, port: int, token: str = TOKEN):
         self.local = f"http://127.0.0.1:{port}"
-        self.validator = RequestValidator(token)
+        self.twilio = TwilioClient(token, PUBLIC_BASE_URL)
 
     def post(self, path: str, params: dict[str, str]) -> Reply:
         """POST path; the signature is for the public URL, as Twilio signs what it called."""
-        signature = self.validator.compute_signature(PUBLIC_BASE_URL + path, params)
         request = urllib.request.Request(self.local + path, data=urlencode(params).encode(), method="POST",
-                                         headers={"X-Twilio-Signature": signature,
-                                                  "Content-Type": "application/x-www-form-urlencoded"})
+                                         headers=self.twilio.headers(path, params))
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=15) as response:

@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import Select
 
 from app import create_app
 from clock import fixed_clock
-from simulator import serve
+from commands.simulator import serve
 from store import events
 from tests.conftest import OPEN_MONDAY
 from tests.staff import PASSWORD, add_adviser

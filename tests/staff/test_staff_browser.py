@@ -20,7 +20,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from app import create_app
 from clock import fixed_clock
-from simulator import serve
+from commands.simulator import serve
 from store import callbacks
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 
 from app import create_app
 from clock import SIMULATED_NOW_HEADER, fixed_clock
-from simulator import serve
+from commands.simulator import serve
 from store import callbacks
 from tests.conftest import OPEN_MONDAY, TEST_TOKEN, sign
 from tests.staff import PASSWORD, add_adviser, store_of

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from simulator import Phone, serve
+from commands.simulator import Phone, serve
 from app import create_app
 from clock import fixed_clock
 from store import callbacks as store

@@ -7,8 +7,8 @@ import datetime as dt
 
 from app import create_app
 from clock import fixed_clock
-from data_cli import erase_number, export_number
-from simulator import Phone, serve
+from commands.data import erase_number, export_number
+from commands.simulator import Phone, serve
 from store import callbacks as store
 from tests.conftest import CLOSED_SUNDAY, OPEN_MONDAY, Twilio, twiml
 from tests.staff import logged_in

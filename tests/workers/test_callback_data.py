@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-import data_cli
+from commands import data as data_cli
 import services
 from clock import LONDON, fixed_clock
 from store import callbacks as store

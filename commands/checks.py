@@ -1,5 +1,5 @@
-"""Flask CLI commands for staff and operators: `flask phone`, `flask calendar`, `flask content check`
-(content problems, reading grades, facts for staff to confirm, the routing corpus replayed)."""
+"""`flask calendar check` and `flask content check` (content problems, reading grades, facts for staff
+to confirm, the routing corpus replayed): the checks staff run after editing the data files."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 import services
@@ -84,7 +83,7 @@ def _report_safety() -> None:
         raise SystemExit(1)
 
 
-ROUTING_CORPUS = Path(__file__).parent / "tests" / "corpus" / "routing.txt"
+ROUTING_CORPUS = Path(__file__).resolve().parent.parent / "tests" / "corpus" / "routing.txt"
 ROUTING_SHARE_NEEDED = 0.95
 
 
@@ -109,15 +108,3 @@ def _report_reading_and_routing(tree) -> None:
     if report.wrong or report.share < ROUTING_SHARE_NEEDED:
         click.echo(f"PROBLEM: routing: at least {ROUTING_SHARE_NEEDED:.0%} right and none wrong are needed", err=True)
         raise SystemExit(1)
-
-
-def register(app: Flask) -> None:
-    """Add every command group to the app."""
-    from callbacks_cli import callbacks_cli
-    from data_cli import data_cli
-    from report_cli import report_command
-    from simulator import phone_cli
-    from staff_cli import staff_cli
-
-    for group in (calendar_cli, content_cli, phone_cli, callbacks_cli, staff_cli, data_cli, report_command):
-        app.cli.add_command(group)

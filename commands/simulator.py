@@ -16,11 +16,11 @@ import click
 import requests
 from flask.cli import AppGroup
 from redis import RedisError
-from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
 import services
 from clock import SIMULATED_NOW_HEADER
+from twilio_webhooks import TwilioClient
 
 DEFAULT_FROM = "+447700900123"
 ACCOUNT_SID = "AC" + "0" * 32
@@ -31,7 +31,7 @@ Answer = Callable[[str, ET.Element], str | None]
 
 @dataclass
 class Phone:
-    """Posts signed webhook requests to the helpline, as Twilio would."""
+    """Posts signed webhook requests to the helpline, as Twilio would (twilio_webhooks.TwilioClient)."""
 
     base_url: str  # where requests are sent
     auth_token: str
@@ -39,12 +39,14 @@ class Phone:
     at: str | None = None  # simulated London time, sent only to a local-mode service
     session: requests.Session = field(default_factory=requests.Session)
 
+    def __post_init__(self) -> None:
+        self.twilio = TwilioClient(self.auth_token, self.public_base_url or self.base_url)
+
     def post(self, url: str, params: dict[str, str]) -> requests.Response:
         """POST form params to a path or public URL, signed with the auth token."""
-        public = urljoin(self.public_base_url or self.base_url, url)
-        parts = urlsplit(public)
+        parts = urlsplit(self.twilio.public_url(url))
         target = self.base_url.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
-        headers = {"X-Twilio-Signature": RequestValidator(self.auth_token).compute_signature(public, params)}
+        headers = self.twilio.headers(url, params)
         if self.at:
             headers[SIMULATED_NOW_HEADER] = self.at
         return self.session.post(target, data=params, headers=headers, timeout=10)
@@ -65,7 +67,7 @@ class Phone:
         base = {"CallSid": "CA" + secrets.token_hex(16), "AccountSid": ACCOUNT_SID, "From": from_, "Caller": from_,
                 "To": to, "Called": to, "CallStatus": "in-progress", "Direction": "inbound", "ApiVersion": "2010-04-01"}
         url, extra, documents, transcription = "/ivr/incoming", {}, [], None
-        current = urljoin(self.public_base_url or self.base_url, url)
+        current = self.twilio.public_url(url)
         for _ in range(max_steps):
             reply = self.post(current, {**base, **extra})
             if transcription is not None:  # Twilio posts it after the recording's own request, a little later
@@ -187,9 +189,12 @@ def _reachable(url: str) -> bool:
 
 @contextmanager
 def _service(url: str | None, at: str | None) -> Iterator[Phone]:
-    """A Phone aimed at the running service, or at one started here if none answers."""
-    from app import create_app
-    from clock import fixed_clock
+    """A Phone aimed at the running service, or at this command's own app served here if none answers.
+
+    Either way the phone signs for PUBLIC_BASE_URL, as Twilio would, and `at` travels as the
+    simulated-time header, which only a local-mode service honours, and only on its webhooks.
+    """
+    from flask import current_app
 
     settings = services.current().settings
     target = url or settings.public_base_url
@@ -197,9 +202,9 @@ def _service(url: str | None, at: str | None) -> Iterator[Phone]:
         yield Phone(target, settings.twilio_auth_token, at=at)
         return
     click.echo(f"[no service answers at {target}; starting one inside this command]", err=True)
-    clock = fixed_clock(dt.datetime.fromisoformat(at)) if at else None
-    with serve(lambda base: create_app(settings.with_changes(public_base_url=base), clock=clock)) as base:
-        yield Phone(base, settings.twilio_auth_token)
+    app = current_app._get_current_object()
+    with serve(lambda base: app) as base:
+        yield Phone(base, settings.twilio_auth_token, public_base_url=settings.public_base_url, at=at)
 
 
 def show_outbox(redis, prefix: str, number: str, seen: set[str], *, wait_seconds: float = 3.0,
