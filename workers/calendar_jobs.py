@@ -25,6 +25,7 @@ from flows.sending_rules import is_uk_mobile, mask
 from flows.wording import long_date
 from store import callbacks as store
 from workers.callback_jobs import _note_once
+from workers.enqueue import MOVE_CALLBACKS, enqueue
 from workers.outbound import queue_text
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,6 @@ def queue_moves(svc, days, version: int) -> list[str]:
     ids = []
     for day in days:
         job_id = f"calendar-move-{day.isoformat()}-v{version}"
-        queue.enqueue(move_callbacks, day.isoformat(), job_id=job_id, result_ttl=86400, failure_ttl=7 * 86400)
+        enqueue(queue, MOVE_CALLBACKS, day.isoformat(), job_id=job_id)
         ids.append(job_id)
     return ids

@@ -28,6 +28,7 @@ from flows import callbacks as rules
 from flows.sending_rules import is_uk_mobile, mask
 from flows.wording import long_date
 from store import callbacks as store
+from workers.enqueue import CALL_NOW, SEND_CONFIRMATION, enqueue
 from workers.outbound import queue_call, queue_text
 
 log = logging.getLogger(__name__)
@@ -129,8 +130,7 @@ def queue_confirmation(svc, request_id: str) -> None:
     """
     queue = svc.connections.queue
     with queue.connection.pipeline() as pipe:
-        queue.enqueue(send_confirmation, request_id, job_id=f"callback-confirm-{request_id}", result_ttl=86400,
-                      failure_ttl=7 * 86400, pipeline=pipe)
+        enqueue(queue, SEND_CONFIRMATION, request_id, job_id=f"callback-confirm-{request_id}", pipeline=pipe)
         pipe.execute()
 
 
@@ -138,21 +138,8 @@ def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:
     """For the staff page: enqueue call_now (the job id makes a double click one call)."""
     record = store.get(svc.connections.redis, svc.settings, request_id) or {}
     job_id = f"callback-call-{request_id}-{record.get('attempts', 0)}"
-    _enqueue_once(svc, job_id, call_now, request_id, staff_phone)
+    enqueue(svc.connections.queue, CALL_NOW, request_id, staff_phone, job_id=job_id)
     return job_id
-
-
-def _enqueue_once(svc, job_id: str, func, *args) -> None:
-    """Enqueue unless a job with this id is already queued, running or kept."""
-    from rq.exceptions import DuplicateJobError
-    from rq.job import Job
-
-    queue = svc.connections.queue
-    try:
-        if not Job.exists(job_id, connection=queue.connection):
-            queue.enqueue(func, *args, job_id=job_id, result_ttl=86400, failure_ttl=7 * 86400)
-    except DuplicateJobError:
-        pass
 
 
 def _note_once(svc, request_id: str, marker: str, what: str) -> None:

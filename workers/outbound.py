@@ -19,7 +19,7 @@ import logging
 from dataclasses import dataclass
 
 from rq import Retry
-from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.exceptions import NoSuchJobError
 from rq.job import Job
 
 from clock import LONDON
@@ -27,11 +27,10 @@ from flows import delivery_problems
 from flows.sending_rules import mask, next_window_start, normalise_uk_number
 from store import optouts
 from store import outbound as records
+from workers.enqueue import DELIVER, enqueue
 
 log = logging.getLogger(__name__)
 
-JOB_RESULT_TTL_SECONDS = 24 * 3600  # finished jobs (their result is a status word) go after a day
-JOB_FAILURE_TTL_SECONDS = 7 * 24 * 3600  # failed jobs stay a week for whoever investigates
 # rq re-runs a job that crashed or whose worker was killed (an "abandoned" job). Safe,
 # because deliver() never sends a record twice; send errors are retried by deliver itself.
 CRASH_RETRY = dict(max=3, interval=[0, 60, 300])
@@ -68,24 +67,10 @@ def queue_call(svc, *, to: str, caller_id: str, twiml_url: str, purpose: str,
 def enqueue_delivery(svc, message_id: str, *, at: dt.datetime | None = None, suffix: str = "") -> str:
     """Enqueue workers.jobs.deliver(message_id), now or at `at` (service clock); returns the
     job id. The job id comes from the message id, so enqueueing the same one twice is a no-op."""
-    from workers.jobs import deliver
-
-    queue = svc.connections.queue
     job_id = f"deliver-{message_id}" + (f"-{suffix}" if suffix else "")
-    options = dict(job_id=job_id, result_ttl=JOB_RESULT_TTL_SECONDS, failure_ttl=JOB_FAILURE_TTL_SECONDS,
-                   retry=Retry(**CRASH_RETRY), description=f"deliver {message_id}")
-    if Job.exists(job_id, connection=queue.connection):
-        log.info("deliver %s: job %s already exists; not enqueued again", message_id, job_id)
-        return job_id
-    try:
-        if at is None:
-            queue.enqueue(deliver, message_id, unique=True, **options)
-        else:
-            queue.enqueue_at(real_time(svc, at), deliver, message_id, **options)
-    except DuplicateJobError:
-        log.info("deliver %s: job %s already exists; not enqueued again", message_id, job_id)
-        return job_id
-    records.update(svc.connections.redis, svc.settings, message_id, now=svc.clock(), job_id=job_id)
+    if enqueue(svc.connections.queue, DELIVER, message_id, job_id=job_id, at=None if at is None else real_time(svc, at),
+               retry=Retry(**CRASH_RETRY), description=f"deliver {message_id}"):
+        records.update(svc.connections.redis, svc.settings, message_id, now=svc.clock(), job_id=job_id)
     return job_id
 
 

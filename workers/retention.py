@@ -20,6 +20,7 @@ import services
 from clock import LONDON
 from connections import rewrite_append_only_file
 from store import outbound as records
+from workers.enqueue import PURGE_EXPIRED, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -96,15 +97,12 @@ def schedule_housekeeping(queue, *, after: dt.datetime | None = None) -> str:
     One job id per day, so every worker calling this at start-up books it once. If no
     worker was running at 03:15, the scheduler runs it as soon as one starts.
     """
-    from rq.job import Job
-
     moment = (after or dt.datetime.now(LONDON)).astimezone(LONDON)
     day = moment.date() + dt.timedelta(days=1 if moment.time() >= PURGE_AT else 0)
     job_id = f"housekeeping-purge-{day.isoformat()}"
-    if not Job.exists(job_id, connection=queue.connection):
-        queue.enqueue_at(dt.datetime.combine(day, PURGE_AT, tzinfo=LONDON), purge_expired, job_id=job_id,
-                         result_ttl=7 * 86400, failure_ttl=30 * 86400, job_timeout=PURGE_TIMEOUT_SECONDS,
-                         description="daily retention purge")
+    enqueue(queue, PURGE_EXPIRED, job_id=job_id, at=dt.datetime.combine(day, PURGE_AT, tzinfo=LONDON),
+            result_ttl=7 * 86400, failure_ttl=30 * 86400, job_timeout=PURGE_TIMEOUT_SECONDS,
+            description="daily retention purge")
     return job_id
 
 
