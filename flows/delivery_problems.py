@@ -28,6 +28,8 @@ DAY_BOUND = {
                              "Check their request in the queue instead.",
     "callback_moved": "It gave the new day we would call, which may have changed or passed. "
                       "Check their request in the queue instead.",
+    "callback_moved_by_adviser": "It gave the new day we would call, which may have changed or passed. "
+                                 "Check their request in the queue instead.",
 }
 GAVE_UP = "gave up"  # how workers.jobs starts the error of a text that ran out of tries
 
@@ -69,6 +71,7 @@ PURPOSES = {
     "callback_confirmation": "Call back confirmation",
     "callback_closing": "Call back request closed",
     "callback_moved": "Call back moved (the line closed that day)",
+    "callback_moved_by_adviser": "Call back moved by an adviser",
     "callback_bridge": "Call now (staff phone, then the parent)",
     "reminder": "Deadline reminder",
     "deadline": "Deadline result text",

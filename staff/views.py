@@ -1,8 +1,11 @@
-"""The callback queue for advisers: what is due, claiming the next parent, recording outcomes.
+"""The callback queue for advisers: what is due, claiming the next parent, recording outcomes,
+moving a request to another helpline day, releasing a claim, and the number's other contacts.
 
 Thin views over store.callbacks (which makes every change atomic and records it in the
 request's history). Phone numbers appear only on the page of a request the adviser has
-claimed; URLs carry request ids, never numbers, and logs name requests by id.
+claimed; URLs carry request ids, never numbers (the other requests and safety concerns from
+the same number are found through keyed-hash line indexes and linked by id), and logs name
+requests by id. A moved request's parent is texted through workers.callback_jobs (enqueued).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 import clock
 import services
 from flows import callbacks as rules
-from flows.sending_rules import mask
+from flows.sending_rules import is_uk_mobile, mask
 from flows.wording import long_date
 from staff import bp, concerns
 from staff.messages import needing_action
@@ -35,6 +38,7 @@ OUTCOME_WORDS = {
 CONTACT_WORDS = {"voice": "Phone call", "text": "Texts only",
                  "relay": "Relay UK call (text phone user): dial 18002 then the number"}
 STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
+MOVE_DAYS = 10  # helpline days offered when an adviser moves a request
 
 
 # --- helpers for templates -----------------------------------------------------------------
@@ -166,16 +170,129 @@ def claim_next():
     return redirect(url_for("staff.callback", request_id=record["id"]), code=303)
 
 
+def claimed_by_other(record: dict, now: dt.datetime) -> bool:
+    """Another adviser holds an unexpired claim on it (they may be on the phone to the parent)."""
+    if record["status"] != "claimed" or record["claimed_by"] == _me():
+        return False
+    until = record.get("claimed_until")
+    return bool(until) and clock.london(dt.datetime.fromisoformat(until)) > clock.london(now)
+
+
+def move_days(record: dict, now: dt.datetime) -> list[dict]:
+    """The next MOVE_DAYS helpline days a request could move to, with room, each with how many are
+    booked: [{day, value, label}] ("Tuesday 24 November 2026 (3 of 8 booked)"); not the day it is on."""
+    redis, settings = _store()
+    svc = services.current()
+    days = rules.candidate_days(svc.calendar, now, limit=MOVE_DAYS, cutoff_minutes=settings.callback_cutoff_minutes)
+    counts = callbacks.booked_counts(redis, settings, days)
+    return [{"day": d, "value": d.isoformat(), "label": f"{long_date(d)} ({counts[d]} of {settings.callbacks_per_day} booked)"}
+            for d in days if counts[d] < settings.callbacks_per_day and d.isoformat() != record.get("expected_on")]
+
+
+def linked_contacts(record: dict) -> dict:
+    """Other callback requests and the safety concerns from the same number, newest first (found
+    through the keyed-hash line indexes; the page links them by id, never by number)."""
+    redis, settings = _store()
+    requests = callbacks.for_line(redis, settings, record["phone"], leave_out=record["id"])
+    concerns_found = safety.for_line(redis, settings, record["phone"])
+    items = [{"kind": "request", "id": r["id"], "at": r["first_requested_at"], "title": r["topic_title"],
+              "status": STATUS_WORDS.get(r["status"], r["status"])
+              + (f": {OUTCOME_WORDS.get(r['outcome'], r['outcome'])}" if r.get("outcome") and r["status"] not in rules.LIVE else ""),
+              "url": url_for("staff.callback", request_id=r["id"])} for r in requests]
+    items += [{"kind": "concern", "id": c["id"], "at": c.get("first_at"), "title": c.get("label") or "Safety concern",
+               "status": concerns.STATUS_WORDS.get(c.get("status"), c.get("status") or "")
+               + (f": {safety.OUTCOMES.get(c['outcome'], c['outcome'])}" if c.get("outcome") else ""),
+               "url": url_for("staff.concern", concern_id=c["id"])} for c in concerns_found]
+    items.sort(key=lambda item: clock.london(dt.datetime.fromisoformat(item["at"])) if item["at"]
+               else dt.datetime.min.replace(tzinfo=clock.LONDON), reverse=True)
+    return {"items": items, "requests": len(requests), "concerns": len(concerns_found)}
+
+
 @bp.get("/requests/<request_id>")
 def callback(request_id: str):
-    """One request: its details and history; the phone number and outcome form for its claimant."""
+    """One request: its details, history and other contacts from the number; the phone number,
+    outcome form and Release for its claimant; Move to another day while it is waiting or yours."""
     record = _record_or_404(request_id)
+    now = clock.now()
     mine = record["status"] == "claimed" and record["claimed_by"] == _me()
-    return render_template("staff_request.html", r=record, mine=mine, now=clock.now(),
+    movable = record["status"] in rules.LIVE and not claimed_by_other(record, now)
+    return render_template("staff_request.html", r=record, mine=mine, now=now,
                            phone=national(record["phone"]) if mine else None,
                            tel=record["phone"] if mine else None, outcomes=OUTCOME_WORDS,
                            concern_id=safety.open_for_line(*_store(), record["phone"]),
-                           call_now=call_now_available())
+                           call_now=call_now_available(), movable=movable,
+                           move_days=move_days(record, now) if movable else [],
+                           per_day=services.current().settings.callbacks_per_day, linked=linked_contacts(record),
+                           will_text=record["text_ok"] is True and is_uk_mobile(record["phone"]))
+
+
+MOVE_REFUSED = {
+    callbacks.FULL: "{day} is full. Choose another day.",
+    callbacks.SAME: "This request is already booked for {day}.",
+    callbacks.TAKEN: "Another adviser has claimed this request, so it was not moved. Ask them first.",
+    callbacks.FINISHED: "This request has already been finished, so it cannot be moved.",
+    callbacks.MISSING: "This request no longer exists.",
+    callbacks.CHANGED: "This request was being changed by someone else. Check it and try again.",
+}
+
+
+@bp.post("/requests/<request_id>/move")
+def move(request_id: str):
+    """Move a waiting request (or one you claimed) to another helpline day with room; text the parent."""
+    record = _record_or_404(request_id)
+    back = redirect(url_for("staff.callback", request_id=request_id), code=303)
+    svc = services.current()
+    now = clock.now()
+    try:
+        day = dt.date.fromisoformat(request.form.get("day", "").strip()[:10])
+    except ValueError:
+        flash("Choose a day from the list before moving the request.", "error")
+        return back
+    offered = rules.candidate_days(svc.calendar, now, limit=MOVE_DAYS,
+                                   cutoff_minutes=svc.settings.callback_cutoff_minutes)
+    if day not in offered:
+        if day < svc.calendar.local(now).date():
+            why = f"{long_date(day)} has passed."
+        elif not svc.calendar.day_status(day).is_open:
+            why = f"The helpline is closed on {long_date(day)}."
+        else:
+            why = f"{long_date(day)} is not one of the next {MOVE_DAYS} helpline days we can book."
+        flash(f"{why} Choose a day from the list.", "error")
+        return back
+    redis, settings = _store()
+    kind, was = callbacks.move_by_staff(redis, settings, request_id, day=day, staff_name=_me(), now=now)
+    if kind != callbacks.MOVED:
+        flash(MOVE_REFUSED[kind].format(day=long_date(day)), "error")
+        return back
+    log.info("staff %s moved callback %s to %s", _me(), request_id, day)
+    texted = _job("queue_moved_text")(svc, record, day, moved_at=now)
+    told = {"queued": " The parent will get a text with the new day.",
+            "no_texts": " The parent did not say yes to texts, so they have not been told: tell them when you call.",
+            "not_mobile": " The number cannot take texts, so the parent has not been told: tell them when you call.",
+            }[texted]
+    if texted != "queued":
+        callbacks.add_event(redis, settings, request_id, who="system", now=now,
+                            what="no text about the new day (" + ("no texts" if texted == "no_texts"
+                                                                   else "not a mobile") + ")")
+    flash(f"Moved to {long_date(day)}{f' (from {long_date(was)})' if was else ''}.{told}", "success")
+    return back
+
+
+@bp.post("/requests/<request_id>/release")
+def release(request_id: str):
+    """Give a request you claimed back to the queue (only its claimant can)."""
+    _record_or_404(request_id)
+    redis, settings = _store()
+    kind = callbacks.release_claim(redis, settings, request_id, staff_name=_me(), now=clock.now())
+    if kind == callbacks.RELEASED:
+        log.info("staff %s released callback %s", _me(), request_id)
+        flash("Released: the request is back in the queue for another adviser.", "success")
+        return redirect(url_for("staff.queue"), code=303)
+    flash({callbacks.NOT_YOURS: "Only the adviser who claimed this request can release it.",
+           callbacks.NOT_CLAIMED: "Nobody has claimed this request: it is already in the queue.",
+           callbacks.FINISHED: "This request has already been finished."}.get(kind, "This request no longer exists."),
+          "error")
+    return redirect(url_for("staff.callback", request_id=request_id), code=303)
 
 
 @bp.post("/requests/<request_id>/outcome")
@@ -219,10 +336,15 @@ def note(request_id: str):
     return redirect(url_for("staff.callback", request_id=request_id), code=303)
 
 
+def _job(name: str):
+    """A helper of workers.callback_jobs (the staff page enqueues; it never sends)."""
+    return getattr(importlib.import_module("workers.callback_jobs"), name)
+
+
 def _call_now_job():
     """workers.callback_jobs.queue_call_now, or None where that module is not installed."""
     try:
-        return importlib.import_module("workers.callback_jobs").queue_call_now
+        return _job("queue_call_now")
     except (ImportError, AttributeError):
         return None
 
