@@ -11,6 +11,9 @@ call_now(request_id, staff_phone=None)
                                 the helpline number as caller ID
 queue_call_now(svc, request_id, staff_phone=None)  for the staff page: enqueue call_now
 queue_confirmation(svc, request_id)         for the webhooks and the spool: enqueue send_confirmation
+queue_moved_text(svc, record, new_day, *, moved_at)
+                                for the staff page, after an adviser moved a request: text the
+                                parent the new day (if they said yes to texts, on a UK mobile)
 
 Each goes out through workers.outbound (queue_text / queue_call) with a dedupe key, so running a
 job twice sends once: one confirmation and one closing text per request, one bridging call per
@@ -132,6 +135,26 @@ def queue_confirmation(svc, request_id: str) -> None:
     with queue.connection.pipeline() as pipe:
         enqueue(queue, SEND_CONFIRMATION, request_id, job_id=f"callback-confirm-{request_id}", pipeline=pipe)
         pipe.execute()
+
+
+def queue_moved_text(svc, record: dict, new_day: dt.date, *, moved_at: dt.datetime) -> str:
+    """For the staff page, after an adviser moved a request (`record`, as it was): text the parent
+    the new day through queue_text, so the sending rules apply (daytime window, opt-outs, GSM-7).
+
+    Only to a parent who said yes to texts, on a UK mobile: "queued", "no_texts" or "not_mobile".
+    """
+    if record["text_ok"] is not True:
+        return "no_texts"
+    if not is_uk_mobile(record["phone"]):
+        return "not_mobile"
+    start, end = rules.window_words(svc.calendar, record["part_of_day"] or "any")
+    body = svc.copy.text("callbacks.moved_by_adviser_text", day=long_date(new_day), start=start, end=end,
+                         helpline=svc.settings.helpline_number)
+    message_id = queue_text(svc, to=record["phone"], body=body, purpose="callback_moved_by_adviser",
+                            dedupe_key=f"callback-staff-move-{record['id']}-{new_day}-{int(moved_at.timestamp())}")
+    _note_once(svc, record["id"], f"moved-{message_id}", "text about the new day queued")
+    log.info("callback %s: text about the new day queued for %s", record["id"], mask(record["phone"]))
+    return "queued"
 
 
 def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:
