@@ -19,10 +19,9 @@ from typing import Callable
 from flows import callbacks as rules
 from flows.conversations import content
 from flows.conversations.effects import (CancelCallback, CancelReminders, Counted, FlagSafety, MoveCallback, OptIn, OptOut,
-                                         SaveCallback, ScheduleReminders)
+                                         SaveCallback, ScheduleReminders, SendText)
 from flows.conversations.engine import Day, Phone, Say
-from flows.gsm7 import to_gsm7
-from flows.sending_rules import mask
+from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
 
 log = logging.getLogger("helpline.effects")
 
@@ -193,11 +192,26 @@ def count_for_reports(svc, origin: Origin, effect: Counted) -> list:
     return []
 
 
-# --- deadline reminders -------------------------------------------------------------------------
+# --- texts and deadline reminders -----------------------------------------------------------------
+
+
+def send_text(svc, origin: Origin, effect: SendText) -> list:
+    """Text the asking line (a UK mobile) at once, once for this call or text and the effect's key."""
+    from workers.outbound import queue_text
+
+    number = normalise_uk_number(origin.phone)
+    if not (number and is_uk_mobile(number)):  # the conversation checks first; this is the edge's own guard
+        log.warning("%s text not sent: %s is not a UK mobile", effect.purpose, mask(origin.phone))
+        return []
+    message_id = queue_text(svc, to=number, body=effect.body, purpose=effect.purpose, immediate=True,
+                            dedupe_key=f"{effect.purpose}-text:{origin.message_sid}:{effect.key}")
+    log.info("%s text %s queued to %s", effect.purpose, message_id, mask(number))
+    return []
 
 
 def schedule_reminders(svc, origin: Origin, effect: ScheduleReminders) -> list:
-    """REMIND: queue the reminders and say which days they will come (or that it is too close)."""
+    """REMIND (or the phone's reminder option): queue the reminders and say which days they will
+    come (or that it is too close)."""
     from store import outbound as records
     from workers.reminders import schedule_reminders as schedule
 
@@ -213,10 +227,10 @@ def schedule_reminders(svc, origin: Origin, effect: ScheduleReminders) -> list:
         except ValueError:
             continue
     if not days:
-        return [to_gsm7(svc.copy.text("deadline_chat.remind_too_close"))]
+        return [Say("deadline_chat.remind_too_close")]
     named = [f"{d:%A} {d.day} {d:%B}" for d in sorted(set(days))]
     listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
-    return [to_gsm7(svc.copy.text("deadline_chat.remind_set", days=listed))]
+    return [Say("deadline_chat.remind_set", {"days": listed})]
 
 
 def cancel_reminders(svc, origin: Origin, effect: CancelReminders) -> list:
@@ -224,7 +238,7 @@ def cancel_reminders(svc, origin: Origin, effect: CancelReminders) -> list:
     from workers.reminders import cancel_reminders as cancel
 
     count = cancel(svc, origin.phone)
-    return [to_gsm7(svc.copy.text("deadline_chat.remind_off" if count else "deadline_chat.remind_off_none"))]
+    return [Say("deadline_chat.remind_off" if count else "deadline_chat.remind_off_none")]
 
 
 HANDLERS: dict[type, Callable] = {
@@ -234,6 +248,7 @@ HANDLERS: dict[type, Callable] = {
     OptOut: record_opt_out,
     OptIn: record_opt_in,
     FlagSafety: flag_safety,
+    SendText: send_text,
     ScheduleReminders: schedule_reminders,
     CancelReminders: cancel_reminders,
     Counted: count_for_reports,

@@ -2,7 +2,8 @@
 bridging call that connects an adviser to a parent.
 
     POST /ivr/callback?topic=appeal[&urgent=1]     callback_start: from the main menu, from 0 out of
-                                                   hours, and after any guidance
+                                                   hours, and after any guidance; &deadline=<ISO> from
+                                                   the deadline calculator (urgent when close)
     POST /ivr/callback/ask/<step>                  callback_ask: one question (say + Gather, or Record)
     POST /ivr/callback/answer/<step>               callback_answer: the key pressed or words said, or
                                                    nothing (the Gather's fallback: the No Response path)
@@ -103,7 +104,8 @@ def callback_start():
         except RedisError:
             live = None
     facts = {"channel": "voice", "own": own, "route": request.args.get("topic") or "",
-             "urgent": bool(request.args.get("urgent")), "live": live}
+             "urgent": bool(request.args.get("urgent")), "live": live,
+             "deadline": request.args.get("deadline", "")[:10]}  # from the deadline calculator
     turn = engine.start(CONVERSATION, _context(), facts)
     response = VoiceResponse()
     _say_all(response, turn.said)

@@ -28,11 +28,7 @@ from twilio_webhooks import twiml_response
 RESUME = {
     "ivr.menu_choice": "ivr.menu",
     "ivr.callback_answer": "ivr.callback_ask",
-    "ivr.deadline_date": "ivr.deadline_ask",
-    "ivr.deadline_confirm": "ivr.deadline_readback",
-    "ivr.deadline_school_choice": "ivr.deadline_school",
-    "ivr.deadline_option": "ivr.deadline_result",
-    "ivr.deadline_kind_choice": "ivr.deadline_start",
+    "ivr.deadline_answer": "ivr.deadline_ask",
     "ivr.no_adviser_choice": "ivr.no_adviser",
 }
 DROPPED = ("tries", "bad")  # a fresh question, not a retry

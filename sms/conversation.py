@@ -1,7 +1,10 @@
 """The SMS adapter for flows/conversations: a prompt becomes one text, a text becomes an Answer.
 
-    ConversationChat(conversation)   a Chat for sms/dialogue.py: start() on the keyword, step() on
-                                     each reply, intercept() for the callback's own words
+    ConversationChat(conversation, intercept=None)
+                                     a Chat for sms/dialogue.py: start() on the keyword, step() on
+                                     each reply, intercept() for the conversation's own words that
+                                     work at any time (callback_words below; the deadline's are
+                                     sms/deadline_words.py), given explicitly in sms/chats.py
 
 A choice is written with its options numbered from content data ("1 School or college"); the
 parent replies with the number or in words. What the engine says before the question (a number
@@ -18,7 +21,10 @@ With Redis away (inbound.remembered is False) a CALLBACK with a number to use is
 with sensible defaults, rather than asking questions whose answers would be lost.
 
 State while it runs: state["flow"] = the conversation's name, state["data"] = the engine's state
-plus asked_at (the No Response path by text: engine.expired()).
+plus asked_at (the No Response path by text: engine.expired()). A conversation that leaves
+something behind when it ends (the deadline calculator: the last deadline, for REMIND and
+CALLBACK) says so with leaves(); the parent's texts are kept in its state unless it sets
+keeps_texts = False.
 """
 
 from __future__ import annotations
@@ -41,30 +47,33 @@ def common(ctx: Ctx) -> dict:
 
 
 def words(ctx: Ctx, said) -> str:
-    """Engine messages (and ready texts) as one text."""
-    return " ".join(item if isinstance(item, str) else render.words(ctx.copy, item, spoken=False, common=common(ctx))
-                    for item in said)
+    """Engine messages (and ready texts, and messages a conversation made) as one text."""
+    return " ".join(part for item in said for part in render.parts(ctx.copy, item, spoken=False, common=common(ctx)))
+
+
+def callback_words(chat, ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
+    """CALLBACK OFF / NO CALL, CALLBACK MOVE / CHANGE DAY: done and confirmed in one reply."""
+    base = _base(state)
+    if word in CANCEL_WORDS:
+        return Turn([], base, [CancelCallback()])
+    if word in MOVE_WORDS:
+        return Turn([], base, [MoveCallback()])
+    return None
 
 
 class ConversationChat:
     """A conversation of flows/conversations, by text."""
 
-    def __init__(self, conversation):
+    def __init__(self, conversation, intercept=None):
         self.conv = conversation
+        self._intercept = intercept
 
     def _context(self, ctx: Ctx, inbound: Inbound) -> engine.Context:
         return engine.Context(ctx.tree, ctx.calendar, inbound.now)
 
     def intercept(self, ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
-        """CALLBACK OFF / NO CALL, CALLBACK MOVE / CHANGE DAY: done and confirmed in one reply."""
-        if self.conv.name != "callback":
-            return None
-        base = _base(state)
-        if word in CANCEL_WORDS:
-            return Turn([], base, [CancelCallback()])
-        if word in MOVE_WORDS:
-            return Turn([], base, [MoveCallback()])
-        return None
+        """The conversation's own words that work at any time (None: not one of them)."""
+        return self._intercept(self, ctx, inbound, state, word) if self._intercept else None
 
     def start(self, ctx: Ctx, inbound: Inbound, state: dict, arg: str) -> Turn:
         """The keyword: the first question (with a live request, what to do with it)."""
@@ -73,7 +82,7 @@ class ConversationChat:
         own = normalise_uk_number(inbound.phone) or ""
         facts = {"channel": "sms", "own": own, "route": state.get("node"), "arg": arg,
                  "urgent": bool(state.get("urgent")), "deadline": deadline.get("date")}
-        if not inbound.remembered:
+        if not inbound.remembered and self.conv.name == "callback":
             number = normalise_uk_number(arg) or own
             if number:  # the answers could not be remembered: take it now, with sensible defaults
                 begun, _, _ = self.conv.begin(cctx, facts)
@@ -89,7 +98,8 @@ class ConversationChat:
         data = dict(state.get("data") or {})
         if state.get("urgent"):
             data["urgent"] = "1"  # after a risk message: the request goes on marked urgent
-        turn = engine.resume(self.conv, self._context(ctx, inbound), data, engine.Answer(text=inbound.text, keep=True))
+        keep = getattr(self.conv, "keeps_texts", True)
+        turn = engine.resume(self.conv, self._context(ctx, inbound), data, engine.Answer(text=inbound.text, keep=keep))
         return self._reply(ctx, inbound, state, turn)
 
     def _reply(self, ctx: Ctx, inbound: Inbound, state: dict, turn: engine.Turn) -> Turn:
@@ -100,6 +110,12 @@ class ConversationChat:
             new_state = {**_base(state), "flow": self.conv.name, "data": data}
         else:
             new_state = _base(state)
+            leaves = getattr(self.conv, "leaves", None)
+            for key, value in (leaves(self._context(ctx, inbound), turn.state) if leaves else {}).items():
+                if value is None:
+                    new_state.pop(key, None)
+                else:
+                    new_state[key] = value
         replies = [" ".join(p for p in parts if p)] if any(parts) else []
         return Turn(replies, new_state, list(turn.effects))
 

@@ -64,6 +64,16 @@ class FlagSafety:
 
 
 @dataclass(frozen=True)
+class SendText:
+    """Text `body` to the line asking (by phone: the caller's UK mobile), once for this call or text
+    and `key` (pressing "text me" twice sends one text)."""
+
+    body: str
+    purpose: str
+    key: str
+
+
+@dataclass(frozen=True)
 class ScheduleReminders:
     """REMIND: text the parent before `date` (ISO); `what` says what to do by then."""
 

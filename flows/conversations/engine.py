@@ -1,11 +1,11 @@
 """The conversation engine: pure steps over typed prompts, the same for the phone and for texts.
 
-A conversation (flows/conversations/callback.py; the deadline calculator next) is a set of
-named steps over a small state dict. It never talks to Redis or Twilio: given the state and one
+A conversation (flows/conversations/callback.py, deadline.py) is a set of named steps over a
+small state dict. It never talks to Redis or Twilio: given the state and one
 answer, the engine returns a Turn (what to say, the next prompt or the end, the new state, and
-effects for the edge to carry out). The channels only render a Prompt (ivr/conversation.py:
-<Gather> with keys and speech, or <Record>; sms/conversation.py: a text with numbered replies)
-and turn what came back into an Answer.
+effects for the edge to carry out). The channels only render a Prompt (ivr/conversation.py and
+ivr/callback.py: <Gather> with keys and speech, or <Record>; sms/conversation.py: a text with
+numbered replies) and turn what came back into an Answer.
 
 What a conversation provides (the Conversation protocol below):
     begin(ctx, facts) -> (state, said, effects)        the state to start from
@@ -32,6 +32,8 @@ person. By text, silence has no moment; a conversation left for IDLE_HOURS is dr
 
 Values in said messages: Phone and Day render as each channel writes them (digits read one by
 one / "07700 900123"; "Monday the 23rd of November" / "Monday 23 November 2026"): see render.py.
+Besides Say, a conversation may say a message it made itself (Made: a worked-out deadline), with
+its spoken parts and its one text.
 """
 
 from __future__ import annotations
@@ -80,9 +82,11 @@ class Phone:
 
 @dataclass(frozen=True)
 class Day:
-    """A date in a message: "Monday the 23rd of November" spoken, "Monday 23 November 2026" written."""
+    """A date in a message: "Monday the 23rd of November" spoken, "Monday 23 November 2026" written.
+    year: spoken with its year too (a date read back to be confirmed)."""
 
     date: dt.date
+    year: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,15 @@ class Say:
 
     key: str
     values: dict = field(default_factory=dict)
+
+
+class Made(Protocol):
+    """A message a conversation made itself (flows/conversations/deadline.py's Answered): its
+    sentences spoken (the phone pauses between them) and its one text."""
+
+    def spoken(self, copy) -> list[str]: ...
+
+    def written(self, copy) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -233,7 +246,7 @@ def resume(conv: Conversation, ctx, state: dict, answer: Answer, step: str | Non
             if value is None:
                 why = Say("conversations.no_answer")
             else:
-                why = value.why or Say(prompt.other)
+                why = value.why or Say(prompt.other, prompt.values)  # e.g. "a number from 1 to {last}"
             return Turn([why], prompt, {**state, "tries": str(tries)}, [])
     new_state, said, effects = conv.take(ctx, state, step, value, answer)
     return advance(conv, ctx, new_state, list(said), list(effects))

@@ -1,7 +1,8 @@
 """A prompt and its messages in words, for the phone (spoken) or for a text (written). Pure.
 
 The channel adapters (ivr/conversation.py, sms/conversation.py) call these, then wrap the words
-in TwiML. Options are numbered from content data in order: the text lists "1 School or college",
+in TwiML. parts() turns anything a conversation says (a Say, a ready text, a message it made
+itself) into words. Options are numbered from content data in order: the text lists "1 School or college",
 the phone says "For school or college, press 1." Values: Phone and Day are written or spoken as
 each channel needs (engine.Phone, engine.Day); a date problem (flows.dateparse.DateProblem) gives
 its own words.
@@ -20,7 +21,7 @@ def value(item: object, copy, spoken: bool) -> object:
     if isinstance(item, Phone):
         return spoken_digits(item.e164) if spoken else display_number(item.e164)
     if isinstance(item, Day):
-        return spoken_date(item.date) if spoken else long_date(item.date, year=True)
+        return spoken_date(item.date, year=item.year) if spoken else long_date(item.date, year=True)
     if isinstance(item, DateProblem):
         return item.say(copy) if spoken else item.text(copy)
     return item
@@ -30,6 +31,16 @@ def words(copy, message: Say, *, spoken: bool, common: dict | None = None) -> st
     """A message filled in; `common` are values every message may use (helpline, textphone)."""
     values = {**(common or {}), **{k: value(v, copy, spoken) for k, v in message.values.items()}}
     return copy.say(message.key, **values) if spoken else copy.text(message.key, **values)
+
+
+def parts(copy, item, *, spoken: bool, common: dict | None = None) -> list[str]:
+    """One thing said, as words: a ready text, a message by key (Say), or a message the conversation
+    made (engine.Made: its spoken sentences, or its one text)."""
+    if isinstance(item, str):
+        return [item]
+    if isinstance(item, Say):
+        return [words(copy, item, spoken=spoken, common=common)]
+    return list(item.spoken(copy)) if spoken else [item.written(copy)]
 
 
 def text(copy, prompt: Prompt, common: dict | None = None) -> str:

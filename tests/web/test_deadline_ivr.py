@@ -105,7 +105,7 @@ def test_keypad_date_read_back_confirm_no_certificate_result(caller):
     assert "This is a guide, not legal advice." in said and "IPSEA" in said
     assert "a late appeal may still be possible, as the Tribunal can allow it" in said
     assert len(doc.findall("Pause")) >= len(doc.findall("Say")) - 2  # a pause between the parts
-    assert "To hear it again, press 1." in gather_prompt(doc)
+    assert "For the answer again, press 1." in gather_prompt(doc)
 
     doc = caller.press("1")  # hear it again
     assert "Monday the 2nd of March 2026" in spoken(doc)
@@ -173,8 +173,7 @@ def test_a_bad_date_says_why_and_asks_the_same_question(caller, keys, why):
     doc = caller.press(keys)
     assert why in spoken(doc)
     assert "decision letter" in gather_prompt(doc)
-    assert "/ivr/deadline/date" in doc.find("Gather").get("action")
-    assert "stage=sent" in doc.find("Gather").get("action")
+    assert urlsplit(doc.find("Gather").get("action")).path == "/ivr/deadline/answer/sent"
 
 
 def test_invalid_keys_are_not_options(caller):
@@ -203,10 +202,11 @@ def test_silence_asks_twice_more_then_says_goodbye(caller, answers):
     for _ in range(2):
         doc = caller.silence()
         assert gather_prompt(doc) == question  # the same question again
-    # The third time, silence after the question ends the call politely.
-    verbs = [child.tag for child in doc]
-    assert verbs[-3:] == ["Gather", "Say", "Hangup"] and doc.find("Redirect") is None
-    goodbye = doc.findall("Say")[-1].text
+        assert "did not hear" in spoken(doc).split(question)[0]
+    # The third silence after the question ends the call politely.
+    doc = caller.silence()
+    assert [child.tag for child in doc] == ["Say", "Hangup"]
+    goodbye = doc.find("Say").text
     assert "text DEADLINE to " + TEXTPHONE_SPOKEN in goodbye and "call us back" in goodbye
 
 
@@ -239,23 +239,71 @@ def test_text_me_this_needs_a_uk_mobile(twilio, app):
     assert svc.connections.queue.job_ids == []
 
 
-def test_callback_and_main_menu(caller, app):
+def test_callback_and_main_menu(caller):
     caller.start()
     for keys in ("30122025", "1", "0", "2"):
         caller.press(keys)
-    doc = twiml(caller.twilio.call(path_of(caller.doc.find("Gather").get("action")), call_sid=CALL, Digits="3"))
+    action = path_of(caller.doc.find("Gather").get("action"))
+    doc = twiml(caller.twilio.call(action, call_sid=CALL, Digits="3"))
     target = urlsplit(doc.find("Redirect").text)
-    with app.test_request_context():
-        from flask import url_for
-        try:
-            expected = url_for("ivr.callback_start", topic="appeal")
-        except Exception:
-            expected = url_for("ivr.menu", node="main")
-    assert target.path == urlsplit(expected).path
-    if "callback" in target.path:
-        assert parse_qs(target.query)["topic"] == ["appeal"]
-    doc = twiml(caller.twilio.call(path_of(caller.doc.find("Gather").get("action")), call_sid=CALL, Digits="9"))
+    assert target.path == "/ivr/callback"
+    assert parse_qs(target.query) == {"topic": ["appeal"]}  # passed: no deadline to make it urgent
+    doc = twiml(caller.twilio.call(action, call_sid=CALL, SpeechResult="main menu"))
     assert urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
+
+
+def test_a_call_back_after_a_close_deadline_is_urgent(caller, app):
+    from tests.web.test_callback_ivr import Call, answer_until_record, open_requests
+
+    caller.start()
+    for keys in ("23092026", "1", "0"):  # an appeal by Monday 23 November 2026: tomorrow
+        caller.press(keys)
+    doc = caller.press("2")
+    assert "Monday the 23rd of November 2026" in spoken(doc)
+    doc = caller.post(path_of(doc.find("Gather").get("action")), Digits="3")
+    target = urlsplit(doc.find("Redirect").text)
+    assert target.path == "/ivr/callback"
+    assert parse_qs(target.query) == {"topic": ["appeal"], "deadline": ["2026-11-23"]}
+    call = Call(caller.twilio, call_sid=CALL)
+    root, _ = answer_until_record(call, call.follow(call.post(doc.find("Redirect").text)))
+    assert "urgent" in spoken(call.answer(root))  # no message left: the request is saved
+    [request] = open_requests(app)
+    assert request["urgent"] is True and request["deadline"] == "2026-11-23" and request["topic"] == "appeal"
+
+
+def test_reminder_texts_by_phone(caller, app):
+    caller.start()
+    for keys in ("20112026", "1", "0"):  # an appeal by Wednesday 20 January 2027
+        caller.press(keys)
+    doc = caller.press("2")
+    assert "For reminder texts before the last day, press 4." in gather_prompt(doc)
+    doc = caller.press("4")
+    assert "We will text you a reminder on Wednesday 6 January, Wednesday 13 January and Monday 18 January." \
+        in spoken(doc)
+    assert "REMIND OFF to " + TEXTPHONE_SPOKEN in spoken(doc)
+    assert "For the answer again, press 1." in gather_prompt(doc)  # the options again
+    svc = app.extensions["helpline"]
+    ids = records.ids_for_phone(svc.connections.redis, svc.settings, PARENT)
+    reminders = [records.get(svc.connections.redis, svc.settings, i) for i in ids]
+    assert len([r for r in reminders if r["purpose"] == "reminder"]) == 3
+    assert all("Wednesday 20 January 2027" in r["body"] for r in reminders)
+
+
+def test_no_reminders_for_a_date_that_has_passed_or_to_a_landline(caller, twilio, app):
+    caller.start()
+    for keys in ("30122025", "1", "0", "2"):
+        doc = caller.press(keys)
+    assert "reminder" not in gather_prompt(doc)
+    doc = caller.press("4")
+    assert "Sorry, that is not one of the options." in spoken(doc)
+    landline = Caller(twilio, from_="+441174960123")
+    landline.start()
+    for keys in ("20112026", "1", "0", "2"):
+        landline.press(keys)
+    doc = landline.press("4")
+    assert "only send texts to a UK mobile" in spoken(doc)
+    svc = app.extensions["helpline"]
+    assert svc.connections.queue.job_ids == []
 
 
 # ---- every kind the text offers, by phone too ----------------------------------------------
@@ -303,7 +351,7 @@ def test_every_kind_by_phone(caller, choose, date, expected):
     for words in expected:
         assert words in said
     assert "This is a guide, not legal advice." in said
-    assert "To hear it again, press 1." in gather_prompt(doc)
+    assert "For the answer again, press 1." in gather_prompt(doc)
 
 
 def test_a_move_can_be_in_the_future_and_a_wrong_option_is_said(caller):
@@ -326,11 +374,15 @@ def test_a_list_result_is_texted_whole(caller, app):
     assert "- Notice of the meeting and its papers by Monday 1 March 2027" in body
 
 
-def test_a_damaged_url_starts_again(caller):
-    doc = caller.post("/ivr/deadline/result?kind=nonsense&sent=2026-01-12")
-    assert urlsplit(doc.find("Redirect").text).path == "/ivr/deadline"
-    doc = caller.post("/ivr/deadline/ask?kind=nonsense&stage=sent")
+def test_a_damaged_url_asks_the_first_question_it_cannot_read(caller):
+    doc = caller.post("/ivr/deadline/ask/sent?kind=nonsense&sent=2026-01-12")
     assert "Which deadline do you want to work out?" in gather_prompt(doc)
+    doc = caller.post("/ivr/deadline/answer/after?kind=appeal&sent=2026-02-31&sok=1&cert=none&school=1&told=1",
+                      Digits="1")
+    assert "decision letter" in gather_prompt(doc)
+    assert urlsplit(doc.find("Gather").get("action")).path == "/ivr/deadline/answer/sent"
+    doc = caller.post("/ivr/deadline/ask/school?kind=appeal&sent=2026-01-12&sok=1")  # the certificate comes first
+    assert "mediation certificate" in gather_prompt(doc)
 
 
 @pytest.mark.parametrize("keys", ["*", "#", "99", "0#", "12345678#", "7"])

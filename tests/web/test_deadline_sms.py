@@ -44,8 +44,9 @@ def test_the_whole_appeal_conversation_gives_the_reference_answer(text):
 
     menu = one(text("DEADLINE"))
     for kind in kinds():  # numbered from the content list, the same one the phone reads
-        assert f"\n{kind.key} {kind.text}\n" in menu
-    assert "\n1 Appeal to the Tribunal, and mediation first\n" in menu
+        assert f"{kind.key} {kind.text}" in menu.splitlines()
+    assert "1 Appeal to the Tribunal, and mediation first" in menu.splitlines()
+    assert "for an appeal send the date of the decision letter" in menu
     assert "usually the date on the letter" in one(text("1"))
     assert "mediation certificate" in one(text("30/12/2025"))
     assert "only about the school or college named in the plan, its type, or that none is named" in one(text("NO"))

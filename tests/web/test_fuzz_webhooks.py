@@ -165,7 +165,7 @@ def test_any_past_letter_date_by_keypad_reaches_a_spoken_result(phones, letter, 
     else:
         cert = [keypad(min(letter + dt.timedelta(days=cert_after), CLOSED_SUNDAY.date())), "1"]
     seen = walk(phones["closed"], "/ivr/deadline", ["1", keypad(letter), "1", *cert, school])  # 1: an appeal
-    assert seen[-1].find("Gather").get("action").startswith("/ivr/deadline/option"), seen[-1]
+    assert seen[-1].find("Gather").get("action").startswith("/ivr/deadline/answer/after"), seen[-1]
 
 
 @settings(FUZZ, max_examples=120)

@@ -125,9 +125,12 @@ def test_by_phone_speech_at_a_callback_question_carries_on_that_question_marked_
 
 def test_by_phone_speech_in_the_deadline_calculator_is_checked_too(app, twilio):
     call = Call(twilio)
-    root = call.post("/ivr/deadline/date?stage=sent", SpeechResult="he has run away and we cant find him")
+    root = call.post("/ivr/deadline/answer/sent?kind=appeal&tries=1", SpeechResult="he has run away and we cant find him")
     assert "9 9 9" in spoken(root).split(". ")[0]
     assert concerns(app)[0]["category"] == "missing_child"
+    back = root.find("Redirect").text
+    assert back == "/ivr/deadline/ask/sent?kind=appeal"  # then the same question, afresh
+    assert "decision letter" in spoken(call.post(back))
 
 
 def test_everyday_speech_is_not_stopped(twilio):
