@@ -24,7 +24,7 @@ from connections import rewrite_append_only_file
 from flows.sending_rules import mask, normalise_uk_number
 from store import conversations, optouts, safety, spool
 from store import outbound as records
-from workers.senders import list_outbox, outbox_key
+from store import outbox
 
 log = logging.getLogger("helpline.data")
 
@@ -75,7 +75,7 @@ def export_number(svc, phone: str) -> dict:
         "opt_out": optouts.get_optout(redis, settings, phone),
         "sms_conversation": _dump(redis, conversations.conversation_key(settings, phone)),
         "sms_seen": _dump(redis, conversations.seen_key(settings, phone)),
-        "outbox": [e for e in list_outbox(redis, settings.key_prefix, limit=10_000) if e.get("to") == phone],
+        "outbox": [e for e in outbox.list_outbox(redis, settings.key_prefix, limit=10_000) if e.get("to") == phone],
         "safety_concerns": safety.for_phone(redis, settings, phone),
         "callback_spool": [row for row in spool.pending(settings) if row["request"].get("phone") == phone],
     }
@@ -96,7 +96,7 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
         counts["outbound"] += records.delete(redis, settings, message_id, phone=phone)
     redis.delete(records.phone_index(settings, phone), records.legacy_phone_index(settings, phone))
     counts["sms_conversation"] = conversations.erase(redis, settings, phone)  # replies cache and rate counts too
-    counts["outbox"] = _erase_outbox(redis, settings, phone)
+    counts["outbox"] = outbox.erase_phone(redis, settings.key_prefix, phone)
     counts["safety_concerns"] = safety.erase_phone(redis, settings, phone)
     counts["callback_spool"] = spool.erase_phone(settings, phone)
     from store import callbacks
@@ -110,15 +110,6 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
         counts.update(_resolve(hook)(svc, phone) or {})
     counts["disk_rewrite_started"] = int(rewrite_append_only_file(redis))
     return counts
-
-
-def _erase_outbox(redis, settings, phone: str) -> int:
-    key = outbox_key(settings.key_prefix)
-    removed = 0
-    for raw in redis.lrange(key, 0, -1):
-        if json.loads(raw).get("to") == phone:
-            removed += redis.lrem(key, 0, raw)
-    return removed
 
 
 def _dump(redis, key: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import threading
 import time
@@ -210,7 +209,7 @@ def _service(url: str | None, at: str | None) -> Iterator[Phone]:
 def show_outbox(redis, prefix: str, number: str, seen: set[str], *, wait_seconds: float = 3.0,
                 echo: Callable[[str], None] = click.echo) -> int:
     """Print texts and calls the outbox kept for this number since `seen` (the worker sends them)."""
-    from workers.senders import list_outbox
+    from store.outbox import list_outbox
 
     deadline = time.monotonic() + wait_seconds
     shown = 0
@@ -235,7 +234,7 @@ def show_outbox(redis, prefix: str, number: str, seen: set[str], *, wait_seconds
 
 def _outbox_snapshot(redis, prefix: str) -> set[str]:
     """What the outbox already holds (nothing, if Redis is not answering: the phone still works)."""
-    from workers.senders import list_outbox
+    from store.outbox import list_outbox
 
     try:
         return {e.get("id", e.get("sid")) for e in list_outbox(redis, prefix, limit=50)}

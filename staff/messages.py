@@ -22,8 +22,8 @@ from flows.sending_rules import mask
 from staff import bp
 from store import optouts
 from store import outbound as records
+from store.outbox import OUTBOX_STATUS
 from workers.outbound import CannotResend, resend
-from workers.senders import OUTBOX_STATUS
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,6 @@ requests by id. A moved request's parent is texted through workers.callback_jobs
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
@@ -24,7 +23,8 @@ from flows.wording import long_date
 from staff import bp, concerns
 from staff.messages import needing_action
 from store import callbacks, safety
-from workers.senders import list_outbox
+from store.outbox import list_outbox
+from workers import callback_jobs
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +265,7 @@ def move(request_id: str):
         flash(MOVE_REFUSED[kind].format(day=long_date(day)), "error")
         return back
     log.info("staff %s moved callback %s to %s", _me(), request_id, day)
-    texted = _job("queue_moved_text")(svc, record, day, moved_at=now)
+    texted = callback_jobs.queue_moved_text(svc, record, day, moved_at=now)
     told = {"queued": " The parent will get a text with the new day.",
             "no_texts": " The parent did not say yes to texts, so they have not been told: tell them when you call.",
             "not_mobile": " The number cannot take texts, so the parent has not been told: tell them when you call.",
@@ -316,6 +316,8 @@ def outcome(request_id: str):
         flash("This request has already been finished.", "error")
         return redirect(url_for("staff.callback", request_id=request_id), code=303)
     log.info("staff %s recorded %s on callback %s", _me(), chosen, request_id)
+    if updated.get("closing_text_due"):
+        callback_jobs.queue_closing_text(svc, request_id)
     closing = " The parent will get a text saying we tried three times." if updated.get("closing_text_due") else ""
     flash(f"Saved: {OUTCOME_WORDS[chosen]} ({STATUS_WORDS.get(updated['status'], updated['status']).lower()}).{closing}",
           "success")
@@ -336,22 +338,9 @@ def note(request_id: str):
     return redirect(url_for("staff.callback", request_id=request_id), code=303)
 
 
-def _job(name: str):
-    """A helper of workers.callback_jobs (the staff page enqueues; it never sends)."""
-    return getattr(importlib.import_module("workers.callback_jobs"), name)
-
-
-def _call_now_job():
-    """workers.callback_jobs.queue_call_now, or None where that module is not installed."""
-    try:
-        return _job("queue_call_now")
-    except (ImportError, AttributeError):
-        return None
-
-
 def call_now_available() -> bool:
-    """Call now rings STAFF_FORWARD_NUMBER first, so it needs one (and the job module)."""
-    return bool(services.current().settings.staff_forward_number) and _call_now_job() is not None
+    """Call now rings STAFF_FORWARD_NUMBER first, so it needs one."""
+    return bool(services.current().settings.staff_forward_number)
 
 
 @bp.post("/requests/<request_id>/call")
@@ -365,7 +354,7 @@ def call_now(request_id: str):
         flash("Call now is not set up (no staff phone number): please dial the number shown.", "error")
         return redirect(url_for("staff.callback", request_id=request_id), code=303)
     svc = services.current()
-    _call_now_job()(svc, request_id)
+    callback_jobs.queue_call_now(svc, request_id)  # the staff page enqueues; it never sends
     callbacks.add_event(svc.connections.redis, svc.settings, request_id, who=_me(),
                         what="asked for a call now (ring the adviser, then the parent)", now=clock.now())
     log.info("staff %s asked for a bridging call on callback %s", _me(), request_id)

@@ -35,8 +35,9 @@ record_outcome(redis, settings, calendar, request_id, *, staff_name, outcome, no
     outcome: reached | no_answer | left_voicemail | wrong_number | resolved_by_text.
     Reached / resolved by text -> "done"; wrong number -> "closed"; no answer or voicemail is an
     attempt and back to "open"; missed on three DIFFERENT helpline days -> "closed", and the
-    closing text job (workers.callback_jobs.send_closing_text) is queued: the returned record
-    has closing_text_due = True. ValueError for an unknown outcome or a finished request;
+    returned record has closing_text_due = True: the caller queues the closing text
+    (workers.callback_jobs.queue_closing_text; the store never enqueues). ValueError for an
+    unknown outcome or a finished request;
     KeyError for an unknown id. (WATCH/MULTI: a concurrent change makes it retry.)
 add_note(redis, settings, request_id, *, staff_name, note, now) -> dict   (KeyError if unknown)
 add_transcription(redis, settings, call_sid, *, recording_url, status, text, transcription_sid, now)
@@ -654,9 +655,6 @@ def record_outcome(redis, settings, calendar, request_id: str, *, staff_name: st
 
     result = redis.transaction(change, key, pkey, value_from_callable=True)
     log.info("callback %s: %s by staff -> %s", request_id, outcome, result.status)
-    if result.closing_text:
-        _enqueue(redis, settings, "workers.callback_jobs.send_closing_text", request_id,
-                 job_id=f"callback-closing-{request_id}")
     return get(redis, settings, request_id)
 
 
@@ -887,28 +885,3 @@ def _recording_of(url: str) -> str:
     """The recording's sid in a Twilio recording URL (or the URL itself when it has none)."""
     match = _RECORDING_SID.search(url or "")
     return match.group(0) if match else (url or "")
-
-
-def _enqueue(redis, settings, func_path: str, *args, job_id: str) -> None:
-    """Queue an rq job by its dotted path (the store never imports the workers).
-
-    rq needs a client that returns bytes; ours decodes, so a second client shares its settings.
-    """
-    from redis import Redis
-    from rq import Queue
-    from rq.exceptions import DuplicateJobError
-    from rq.job import Job
-
-    kwargs = dict(redis.connection_pool.connection_kwargs)
-    kwargs["decode_responses"] = False
-    pool = type(redis.connection_pool)(connection_class=redis.connection_pool.connection_class, **kwargs)
-    raw = Redis(connection_pool=pool)
-    try:
-        if Job.exists(job_id, connection=raw):
-            return
-        Queue(settings.queue_name, connection=raw).enqueue(func_path, *args, job_id=job_id,
-                                                           result_ttl=86400, failure_ttl=7 * 86400)
-    except DuplicateJobError:
-        pass
-    finally:
-        pool.disconnect()

@@ -16,7 +16,7 @@ from tests.conftest import OPEN_MONDAY
 from workers import outbound
 from workers.jobs import deliver_with
 from workers.reminders import schedule_reminders
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 PARENT = "+447700900123"
 OTHER = "+447700900456"

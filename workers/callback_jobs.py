@@ -3,14 +3,16 @@
 send_confirmation(request_id)   the "we will call you on 07700 900123 on Monday 23 November 2026"
                                 text (the number and the day, and CALLBACK OFF / CALLBACK MOVE), for a
                                 phone request whose parent agreed to texts and gave a UK mobile
-send_closing_text(request_id)   after missed calls on three different days (store.record_outcome
-                                queues it): we closed the request; text CALLBACK to ask again
+send_closing_text(request_id)   after missed calls on three different days (queued by the staff
+                                page when store.record_outcome says closing_text_due): we closed
+                                the request; text CALLBACK to ask again
 call_now(request_id, staff_phone=None)
                                 ring the adviser's phone (staff_phone, else STAFF_FORWARD_NUMBER);
                                 when they answer, /ivr/bridge?request=<id> dials the parent with
                                 the helpline number as caller ID
 queue_call_now(svc, request_id, staff_phone=None)  for the staff page: enqueue call_now
 queue_confirmation(svc, request_id)         for the webhooks and the spool: enqueue send_confirmation
+queue_closing_text(svc, request_id)         for the staff page: enqueue send_closing_text
 queue_moved_text(svc, record, new_day, *, moved_at)
                                 for the staff page, after an adviser moved a request: text the
                                 parent the new day (if they said yes to texts, on a UK mobile)
@@ -31,7 +33,7 @@ from flows import callbacks as rules
 from flows.sending_rules import is_uk_mobile, mask
 from flows.wording import long_date
 from store import callbacks as store
-from workers.enqueue import CALL_NOW, SEND_CONFIRMATION, enqueue
+from workers.enqueue import CALL_NOW, SEND_CLOSING_TEXT, SEND_CONFIRMATION, enqueue
 from workers.outbound import queue_call, queue_text
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,12 @@ def queue_confirmation(svc, request_id: str) -> None:
     with queue.connection.pipeline() as pipe:
         enqueue(queue, SEND_CONFIRMATION, request_id, job_id=f"callback-confirm-{request_id}", pipeline=pipe)
         pipe.execute()
+
+
+def queue_closing_text(svc, request_id: str) -> None:
+    """For the staff page, when an outcome closed a request after three missed days: enqueue
+    send_closing_text (once per request; the text's dedupe key would also keep it to one)."""
+    enqueue(svc.connections.queue, SEND_CLOSING_TEXT, request_id, job_id=f"callback-closing-{request_id}")
 
 
 def queue_moved_text(svc, record: dict, new_day: dt.date, *, moved_at: dt.datetime) -> str:

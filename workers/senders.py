@@ -37,12 +37,10 @@ from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
 from flows.sending_rules import mask
+from store import outbox
+from store.outbox import OUTBOX_MAX_ENTRIES, OUTBOX_STATUS, list_outbox
 
 log = logging.getLogger(__name__)
-
-OUTBOX_STATUS = "not sent (outbox)"
-OUTBOX_MAX_ENTRIES = 500
-OUTBOX_TTL_SECONDS = 14 * 24 * 3600
 
 # Twilio error codes callers act on.
 OPTED_OUT = 21610  # the parent texted STOP: record it, never retry
@@ -279,15 +277,10 @@ def _seconds(value: str | None) -> float | None:
 # --- outbox ---------------------------------------------------------------------------
 
 
-def outbox_key(prefix: str) -> str:
-    return f"{prefix}outbox"
-
-
 class OutboxSender:
-    """Keeps texts and calls in a Redis list instead of sending them (no credentials).
+    """Keeps texts and calls in the outbox (store/outbox.py) instead of sending them (no credentials).
 
-    Newest first, trimmed to `max_entries`, expiring `OUTBOX_TTL_SECONDS` after the last
-    entry. Every entry says status "not sent (outbox)".
+    Every entry says status "not sent (outbox)"; the list keeps the newest `max_entries`.
     """
 
     def __init__(self, redis_client: Any, key_prefix: str = "helpline:", *,
@@ -295,7 +288,6 @@ class OutboxSender:
                  clock: Callable[[], dt.datetime] | None = None):
         self.redis = redis_client
         self.prefix = key_prefix
-        self.key = outbox_key(key_prefix)
         self.max_entries = max_entries
         self.clock = clock or (lambda: dt.datetime.now(dt.timezone.utc))
 
@@ -327,16 +319,5 @@ class OutboxSender:
         entry = {"id": sid, "sid": sid, "kind": kind,
                  "created_at": self.clock().isoformat(), "status": OUTBOX_STATUS}
         entry.update({k: v for k, v in fields.items() if v is not None})
-        pipe = self.redis.pipeline()
-        pipe.lpush(self.key, json.dumps(entry))
-        pipe.ltrim(self.key, 0, self.max_entries - 1)
-        pipe.expire(self.key, OUTBOX_TTL_SECONDS)
-        pipe.execute()
+        outbox.keep(self.redis, self.prefix, entry, max_entries=self.max_entries)
         return entry
-
-
-def list_outbox(redis_client: Any, prefix: str = "helpline:", limit: int = 50) -> list[dict]:
-    """The newest `limit` outbox entries, newest first, each marked "not sent (outbox)"."""
-    if limit <= 0:
-        return []
-    return [json.loads(raw) for raw in redis_client.lrange(outbox_key(prefix), 0, limit - 1)]

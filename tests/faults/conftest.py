@@ -14,7 +14,7 @@ from config import Settings
 from store import callbacks, spool
 from tests.faults.stack import Phone, Process, RedisServer, free_port, service_env, start_web, start_worker
 from tests.twilio_standin import TwilioStandin
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 
 class Stack:

@@ -11,7 +11,7 @@ from store import calendar_changes, callbacks
 from tests.conftest import OPEN_MONDAY, Twilio, sms_replies, spoken, twiml
 from tests.staff import csrf_from, logged_in, store_of
 from tests.workers.support import run_worker, worker_env
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 THURSDAY = dt.date(2026, 11, 26)
 

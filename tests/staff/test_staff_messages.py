@@ -15,7 +15,7 @@ from tests.staff import add_adviser, log_in, logged_in, store_of, token_of
 from tests.workers.support import svc_at
 from workers.jobs import deliver_with
 from workers.outbound import queue_text
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 NUMBERS = {name: f"+4477009001{n:02d}" for n, name in enumerate(
     ("unknown", "optout", "invalid", "landline", "off", "gone", "busy", "rules_optout", "rules_landline",

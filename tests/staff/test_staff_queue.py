@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
+from clock import LONDON
 from store import callbacks
 from tests.conftest import OPEN_MONDAY
 from tests.staff import add_adviser, log_in, logged_in, store_of, token_of
@@ -169,6 +170,23 @@ def test_no_answer_puts_the_request_back_with_an_attempt(sam, queue):
     due = section(html, "due")
     row = due[due.index(f'data-request="{request_id}"'):]
     assert re.search(r"<dt>Attempts</dt><dd>1</dd>", row[:row.index("</li>")])
+
+
+def test_the_third_missed_day_closes_the_request_and_queues_the_closing_text(make_app):
+    app = make_app(dt.datetime(2026, 11, 26, 11, 0))  # Thursday, in hours
+    redis, settings, calendar = store_of(app)
+    a = save(app, PARENT_A, at=dt.datetime(2026, 11, 23, 9, 0))
+    for day in (23, 24):  # no answer on Monday and Tuesday
+        callbacks.record_outcome(redis, settings, calendar, a.id, staff_name="alex", outcome="no_answer", note="",
+                                 now=dt.datetime(2026, 11, day, 11, 0, tzinfo=LONDON))
+    sam = logged_in(app, "sam")
+    url = post(sam, "/staff/claim").headers["Location"]
+    assert url.endswith(f"/{a.id}")
+    saved = post(sam, url + "/outcome", outcome="no_answer", note="")
+    assert saved.status_code == 303
+    assert "we tried three times" in sam.get("/staff/").get_data(as_text=True)
+    assert callbacks.get(redis, settings, a.id)["status"] == "closed"
+    assert app.extensions["helpline"].connections.queue.job_ids == [f"callback-closing-{a.id}"]
 
 
 def test_an_outcome_must_be_chosen(sam, queue):

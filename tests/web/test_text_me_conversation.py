@@ -11,7 +11,7 @@ from flows.guidance import load_guidance
 from store import conversations
 from tests.conftest import CLOSED_SUNDAY, PARENT, Twilio, sms_replies, spoken, twiml
 from tests.workers.support import run_worker, worker_env
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 
 def press_8_on_health(twilio, **fields):

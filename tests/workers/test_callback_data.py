@@ -8,7 +8,7 @@ from clock import LONDON, fixed_clock
 from store import callbacks as store
 from workers import callback_data
 from workers.retention import PURGE_HOOKS, purge_with
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 PARENT = "+447700900123"
 OTHER = "+447700900456"

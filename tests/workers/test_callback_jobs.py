@@ -5,7 +5,7 @@ import datetime as dt
 from clock import london
 from store import callbacks as store
 from workers import callback_jobs
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 from tests.workers.support import run_worker, svc_at, worker_env
 
 MONDAY = london(dt.datetime(2026, 11, 23, 11))
@@ -52,6 +52,8 @@ def test_three_missed_days_send_the_closing_text_once(settings):
     for days in (0, 1, 3):
         store.record_outcome(redis, svc.settings, svc.calendar, result.id, staff_name="Sam", outcome="no_answer",
                              note="", now=MONDAY + dt.timedelta(days=days))
+    callback_jobs.queue_closing_text(svc, result.id)  # as the staff page does when the outcome closed it
+    callback_jobs.queue_closing_text(svc, result.id)  # a double click
     svc.connections.queue.enqueue(callback_jobs.send_closing_text, result.id, job_id="closing-again")
     run_worker(worker_env(settings, now=MONDAY + dt.timedelta(days=3)))
     [text] = [e for e in outbox(svc) if e["kind"] == "sms"]

@@ -19,7 +19,8 @@ from tests.twilio_standin import TwilioStandin
 from tests.workers.support import run_worker, start_worker, svc_at, worker_env
 from workers import outbound
 from workers.jobs import deliver, deliver_with, sender_for
-from workers.senders import OutboxSender, TwilioSender, list_outbox
+from store.outbox import list_outbox
+from workers.senders import OutboxSender, TwilioSender
 
 PARENT = "+447700900123"
 DAY = dt.datetime(2026, 11, 23, 11, 0, tzinfo=LONDON)  # Monday, inside the sending window

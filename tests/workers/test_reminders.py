@@ -16,7 +16,7 @@ from store import outbound as records
 from tests.workers.support import run_worker, svc_at, worker_env
 from workers.jobs import deliver_with
 from workers.reminders import cancel_reminders, schedule_reminders
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 PARENT = "+447700900123"
 NOW = dt.datetime(2026, 11, 22, 10, 0, tzinfo=LONDON)  # Sunday

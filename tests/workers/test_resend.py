@@ -13,7 +13,7 @@ from store import outbound as records
 from tests.workers.support import svc_at
 from workers import outbound
 from workers.jobs import deliver_with
-from workers.senders import list_outbox
+from store.outbox import list_outbox
 
 PARENT = "+447700900123"
 DAY = dt.datetime(2026, 11, 23, 11, 0, tzinfo=LONDON)  # Monday, inside the sending window

@@ -12,6 +12,7 @@ import pytest
 import redis
 
 from tests.twilio_standin import TwilioStandin
+from store.outbox import list_outbox
 from workers.senders import (
     AmbiguousSendError,
     OutboxSender,
@@ -19,7 +20,6 @@ from workers.senders import (
     SendResult,
     TemporarySendError,
     TwilioSender,
-    list_outbox,
 )
 
 PARENT = "+447700900123"
