@@ -64,12 +64,13 @@ def for_queue() -> list[dict]:
 @bp.get("/safety/<concern_id>")
 def concern(concern_id: str):
     """One safety concern: the parent's words, how to contact them safely, and (once claimed) the number."""
-    from staff.views import national
+    from staff.views import linked_contacts, national
 
     record = _concern_or_404(concern_id)
     mine = record["status"] == "claimed" and record.get("claimed_by") == _me()
+    others = linked_contacts(record, concern_id=record["id"]) if record.get("phone") else None
     return render_template(
-        "staff_concern.html", c=record, mine=mine, now=clock.now(), linked=linked_request(record),
+        "staff_concern.html", c=record, mine=mine, now=clock.now(), linked=linked_request(record), others=others,
         phone=national(record["phone"]) if mine and record.get("phone") else None,
         tel=record["phone"] if mine and record.get("phone") else None,
         outcomes=safety.OUTCOMES, no_answer=safety.NO_ANSWER, concern_status=STATUS_WORDS)

@@ -189,12 +189,13 @@ def move_days(record: dict, now: dt.datetime) -> list[dict]:
             for d in days if counts[d] < settings.callbacks_per_day and d.isoformat() != record.get("expected_on")]
 
 
-def linked_contacts(record: dict) -> dict:
+def linked_contacts(record: dict, *, concern_id: str | None = None) -> dict:
     """Other callback requests and the safety concerns from the same number, newest first (found
-    through the keyed-hash line indexes; the page links them by id, never by number)."""
+    through the keyed-hash line indexes; the page links them by id, never by number). For a
+    request's page, leave out that request; for a concern's page (concern_id), that concern."""
     redis, settings = _store()
-    requests = callbacks.for_line(redis, settings, record["phone"], leave_out=record["id"])
-    concerns_found = safety.for_line(redis, settings, record["phone"])
+    requests = callbacks.for_line(redis, settings, record["phone"], leave_out=None if concern_id else record["id"])
+    concerns_found = [c for c in safety.for_line(redis, settings, record["phone"]) if c["id"] != concern_id]
     items = [{"kind": "request", "id": r["id"], "at": r["first_requested_at"], "title": r["topic_title"],
               "status": STATUS_WORDS.get(r["status"], r["status"])
               + (f": {OUTCOME_WORDS.get(r['outcome'], r['outcome'])}" if r.get("outcome") and r["status"] not in rules.LIVE else ""),

@@ -115,3 +115,13 @@ def test_the_logs_never_hold_the_parents_words(app, sam, concern, caplog):
         post(sam, f"/staff/safety/{concern}/outcome", outcome="called", note="talked it through")
     assert "keep him safe" not in caplog.text and "900123" not in caplog.text
     assert f"safety concern {concern}" in caplog.text
+
+
+def test_the_concern_page_lists_every_other_contact_from_the_number(app, sam, concern):
+    redis, settings, calendar = store_of(app)
+    saved = callbacks.save_request(redis, settings, calendar, phone="07700 900123", topic="general", channel="sms",
+                                   source_sid="SM" + "e" * 32, now=OPEN_MONDAY)
+    page = sam.get(f"/staff/safety/{concern}").get_data(as_text=True)
+    section = page[page.index('id="linked-heading"'):]
+    assert f'data-linked="request-{saved.id}"' in section and f'data-linked="concern-{concern}"' not in section
+    assert "900123" not in section
