@@ -32,7 +32,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
         SESSION_COOKIE_SECURE=not svc.settings.is_local,
     )
     app.extensions["helpline"] = svc
-    app.extensions["connections"] = svc.connections
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

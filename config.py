@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping
 
+from flows.phone import normalise_uk_number
+
 LOCAL = "local"
 PRODUCTION = "production"
 
@@ -82,8 +84,7 @@ class Settings:
     @property
     def helpline_e164(self) -> str:
         """The helpline number as Twilio wants it for caller ID: 01225 394382 -> +441225394382."""
-        digits = "".join(c for c in self.helpline_number if c.isdigit())
-        return "+44" + digits[1:] if digits.startswith("0") else "+" + digits
+        return normalise_uk_number(self.helpline_number) or "+" + "".join(c for c in self.helpline_number if c.isdigit())
 
     def key(self, *parts: object) -> str:
         """A namespaced Redis key: key('callback', 42) -> 'helpline:callback:42'."""
@@ -92,10 +93,6 @@ class Settings:
     def with_changes(self, **changes) -> "Settings":
         """A copy with some fields changed (for tests and the simulator)."""
         return replace(self, **changes)
-
-
-def _bool_env(value: str) -> bool:
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _time(name: str, value: str) -> dt.time:

@@ -142,24 +142,3 @@ class Connections:
         if self._queue is None:
             self._queue = Queue(self.settings.queue_name, connection=make_redis(self.settings, decode=False))
         return self._queue
-
-
-def init_app(app, settings) -> Connections:
-    """Attach lazily made connections to the app."""
-    conns = Connections(settings)
-    app.extensions["connections"] = conns
-    return conns
-
-
-def get_redis() -> redis.Redis:
-    """The current app's Redis client."""
-    from flask import current_app
-
-    return current_app.extensions["connections"].redis
-
-
-def get_queue() -> Queue:
-    """The current app's rq queue."""
-    from flask import current_app
-
-    return current_app.extensions["connections"].queue

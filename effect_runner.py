@@ -21,7 +21,7 @@ from flows.conversations import content
 from flows.conversations.effects import (CancelCallback, CancelReminders, Counted, FlagSafety, MoveCallback, OptIn, OptOut,
                                          SaveCallback, ScheduleReminders, SendText)
 from flows.conversations.engine import Day, Phone, Say
-from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
+from flows.phone import is_uk_mobile, mask, normalise_uk_number
 
 log = logging.getLogger("helpline.effects")
 

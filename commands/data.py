@@ -21,7 +21,7 @@ from flask.cli import AppGroup
 
 import services
 from connections import rewrite_append_only_file
-from flows.sending_rules import mask, normalise_uk_number
+from flows.phone import mask, normalise_uk_number
 from store import conversations, optouts, safety, spool
 from store import outbound as records
 from store import outbox

@@ -202,18 +202,6 @@ def topic_phrase(tree, topic: str) -> str:
     return title[:1].lower() + title[1:]
 
 
-def display_number(e164: str) -> str:
-    """'+447700900123' -> '07700 900123'; '+441225394382' -> '01225 394382' (as parents write them)."""
-    national = "0" + e164[3:] if e164.startswith("+44") else e164
-    return f"{national[:5]} {national[5:]}" if len(national) == 11 else national
-
-
-def spoken_digits(e164: str) -> str:
-    """'+447700900123' -> '0 7 7 0 0, 9 0 0 1 2 3': read digit by digit, with a pause."""
-    national = display_number(e164)
-    return ", ".join(" ".join(group) for group in national.split())
-
-
 def day_words(day: dt.date, today: dt.date) -> str:
     """'Monday 23 November' this year, 'Monday 4 January 2027' for a later year."""
     from flows.wording import long_date

@@ -5,7 +5,7 @@ Pure: no flask, twilio, redis or rq. A worker asks `check_sms` / `check_call` fo
 the refusal). The senders in workers/senders.py never check rules themselves: one place.
 
 Rules for texts, in the order they are checked (the first that fails is the reason given):
-  1. `to` is UK E.164: "+44" then 10 digits (call `normalise_uk_number` first).
+  1. `to` is UK E.164: "+44" then 10 digits (call flows.phone.normalise_uk_number first).
   2. the parent has not opted out (texted STOP).
   3. texts go only to UK mobiles (07xxx, but not 070 personal numbers or 076 pagers).
   4. the body is not empty, is plain GSM-7 (no curly quotes or emoji: those switch the
@@ -32,19 +32,14 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flows import gsm7
+from flows.phone import is_uk_e164, is_uk_mobile
 
 DEFAULT_WINDOW = (dt.time(9), dt.time(19))
 DEFAULT_TZ = "Europe/London"
 MAX_SEGMENTS = 3
 
-# "+44" then 10 digits; UK national numbers never start 0, 4 or 6 after the trunk 0.
-_UK_E164 = re.compile(r"\+44[12357-9]\d{9}")
-# Mobiles: 071-075, 077-079 and 07624 (Isle of Man). Not 070 (personal), 076 (pagers).
-_UK_MOBILE = re.compile(r"\+447(?:[1-57-9]\d{8}|624\d{6})")
 # Premium rate (09), personal numbering (070) and pagers (076, except 07624 mobiles).
 _NO_CALL = re.compile(r"\+44(?:9|70|76(?!24))")
-# What parents put between digits: spaces (incl. non-breaking), dashes, dots, brackets.
-_SEPARATORS = re.compile(r"[\s\-.()/]")
 
 
 class Action(enum.Enum):
@@ -93,60 +88,6 @@ class Decision:
     @property
     def send_now(self) -> bool:
         return self.action is Action.SEND
-
-
-# --- phone numbers -------------------------------------------------------------------
-
-
-def normalise_uk_number(raw: object) -> str | None:
-    """What a parent types or Twilio sends -> UK E.164 ("+447700900123"), or None.
-
-    Accepts "07700 900123", "+44 7700 900123", "+44 (0)7700 900123", "447700900123",
-    "0044 7700 900123", "(07700) 900-123". Rejects foreign numbers, wrong lengths and
-    anything with letters (None, never a guess).
-    """
-    if not isinstance(raw, str):
-        return None
-    text = _SEPARATORS.sub("", raw.strip())
-    if not re.fullmatch(r"\+?[0-9]+", text):  # ASCII digits only: no letters, no "٠١٢"
-        return None
-    if text.startswith("+44"):
-        national = text[3:]
-    elif text.startswith("0044"):
-        national = text[4:]
-    elif text.startswith("44") and len(text) in (12, 13):  # "+" lost on a web form
-        national = text[2:]
-    elif text.startswith("0"):
-        national = text
-    else:  # other country codes, or digits with no trunk 0: never guess
-        return None
-    if national.startswith("0"):  # the trunk 0, including "+44 (0)7700 ..."
-        national = national[1:]
-    number = "+44" + national
-    return number if is_uk_e164(number) else None
-
-
-def is_uk_e164(number: object) -> bool:
-    """True for "+44" followed by exactly 10 digits (a UK number, ready to dial)."""
-    return isinstance(number, str) and _UK_E164.fullmatch(number) is not None
-
-
-def is_uk_mobile(number: object) -> bool:
-    """True for UK mobile numbers in E.164 (+4471-75, +4477-79, +447624)."""
-    return isinstance(number, str) and _UK_MOBILE.fullmatch(number) is not None
-
-
-def mask(number: object) -> str:
-    """A number fit for logs: "+44 7700 900***". Never shows the last three digits."""
-    if not isinstance(number, str) or not number:
-        return "(no number)"
-    uk = normalise_uk_number(number)
-    if uk is not None:
-        return f"+44 {uk[3:7]} {uk[7:10]}***"
-    digits = re.sub(r"\D", "", number)
-    if number.startswith("+") and len(digits) > 4:
-        return f"+{digits[:2]}***"  # country code is enough to debug a foreign number
-    return "***"
 
 
 # --- the checks ----------------------------------------------------------------------

@@ -1,33 +1,13 @@
-"""Voice channel: Twilio's call webhooks in, TwiML out (menus rendered from flows)."""
+"""Voice channel: Twilio's call webhooks in, TwiML out (menus rendered from flows).
 
-from flask import Blueprint
+blueprint.py makes `bp`; importing the package adds the safety check and every view to it.
+"""
 
-from twilio_webhooks import fall_back_on_redis_errors, protect, require_fields
+from ivr import safety
+from ivr.blueprint import bp
 
-bp = protect(Blueprint("ivr", __name__, url_prefix="/ivr"))
-require_fields(bp, {"*": ("CallSid",)})  # every voice webhook is about one call
+bp.before_request(safety.check_speech)  # risk words at any prompt come before the view's own answer
 
+from ivr import callback, deadline, menus, views  # noqa: E402,F401  (they add their views to bp)
 
-def _redis_trouble():
-    """Apologise and play the main menu: menus are in memory, so they still work."""
-    from flask import url_for
-    from twilio.twiml.voice_response import VoiceResponse
-
-    import services
-    from ivr.speech import say
-
-    response = VoiceResponse()
-    say(response, services.current().copy.say("greeting.trouble"))
-    response.redirect(url_for("ivr.menu", node="main"), method="POST")
-    return response
-
-
-fall_back_on_redis_errors(bp, _redis_trouble)
-
-from ivr import safety  # noqa: E402  (risk words at any prompt come before the view's own answer)
-
-bp.before_request(safety.check_speech)
-
-from ivr import views  # noqa: E402,F401  (registers the views on bp)
-from ivr import deadline  # noqa: E402,F401
-from ivr import callback  # noqa: E402,F401
+__all__ = ["bp"]

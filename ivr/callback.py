@@ -42,15 +42,15 @@ from flows import callbacks as rules
 from flows.conversations import CONVERSATIONS, engine, render
 from flows.conversations.callback import STEPS, save_effect
 from flows.guidance import load_guidance
-from flows.sending_rules import mask, normalise_uk_number
-from ivr import bp
+from flows.phone import mask, normalise_uk_number
+from ivr.blueprint import bp
+from ivr.conversation import common
 from ivr.speech import gather, say
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
 
 CONVERSATION = CONVERSATIONS["callback"]
-WITHHELD = {"", "anonymous", "+266696687", "unknown", "restricted", "private"}
 RECORD_SECONDS = 120
 STATE_KEYS = ("own", "topic", "phone", "cand", "nonum", "wh", "tok", "date", "dok", "deadline", "time", "how", "lang",
               "needlang", "vm", "txt", "words", "msg", "wok", "urgent", "live", "lday", "lpart", "lok", "move",
@@ -74,20 +74,15 @@ def _context() -> engine.Context:
     return engine.Context(load_guidance(), services.current().calendar, now())
 
 
-def _common() -> dict:
-    settings = services.current().settings
-    return {"helpline": _digits(settings.helpline_number), "textphone": _digits(settings.textphone_number)}
-
-
 def _caller() -> str:
     caller = request.form.get("From", "").strip()
-    return "" if caller.lower() in WITHHELD else (normalise_uk_number(caller) or "")
+    return normalise_uk_number(caller) or ""  # "anonymous", "+266696687" and other withheld forms: ""
 
 
 def _say_all(target, said) -> None:
     svc = services.current()
     for item in said:
-        say(target, item if isinstance(item, str) else render.words(svc.copy, item, spoken=True, common=_common()))
+        say(target, item if isinstance(item, str) else render.words(svc.copy, item, spoken=True, common=common()))
 
 
 @bp.post("/callback")
@@ -165,7 +160,7 @@ def _ask(response: VoiceResponse, prompt: engine.Prompt, state: dict) -> None:
     svc = services.current()
     query = _query(state)
     if prompt.kind == engine.RECORDING:
-        say(response, render.speech(svc.copy, prompt, _common()))
+        say(response, render.speech(svc.copy, prompt, common()))
         save = url_for("ivr.callback_save", **{k: v for k, v in query.items() if k != "tries"})
         response.record(action=save, method="POST", max_length=RECORD_SECONDS, finish_on_key="#", timeout=5,
                         play_beep=True, trim="trim-silence", transcribe=True,
@@ -178,7 +173,7 @@ def _ask(response: VoiceResponse, prompt: engine.Prompt, state: dict) -> None:
     g = gather(response, answer, num_digits=None if keyed else 8 if dated else 1, speech=not keyed,
                timeout=10 if keyed or dated else 6, finish_on_key="#" if keyed or dated else None,
                hints=None if keyed else render.hints(prompt))
-    say(g, render.speech(svc.copy, prompt, _common()))
+    say(g, render.speech(svc.copy, prompt, common()))
     response.redirect(answer, method="POST")  # nothing pressed or said: the same URL, empty
 
 
@@ -276,9 +271,3 @@ def callback_bridge():
     dial.number(record["phone"])
     log.info("bridging callback %s to %s", record["id"], mask(record["phone"]))
     return twiml_response(response)
-
-
-def _digits(number: str) -> str:
-    """A number as written ("01225 394382") read out digit by digit."""
-    e164 = normalise_uk_number(number)
-    return rules.spoken_digits(e164) if e164 else number

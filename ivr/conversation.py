@@ -22,9 +22,8 @@ from flask import request
 from twilio.twiml.voice_response import VoiceResponse
 
 import services
-from flows import callbacks as rules
 from flows.conversations import engine, render
-from flows.sending_rules import normalise_uk_number
+from flows.phone import spoken_digits
 from ivr.speech import gather, say
 
 DATE_TIMEOUT_SECONDS = 10  # keying 8 digits takes longer than one
@@ -35,7 +34,7 @@ MAX_DIGITS = 40
 
 def common() -> dict:
     settings = services.current().settings
-    return {"helpline": _digits(settings.helpline_number), "textphone": _digits(settings.textphone_number)}
+    return {"helpline": spoken_digits(settings.helpline_number), "textphone": spoken_digits(settings.textphone_number)}
 
 
 def answer() -> engine.Answer:
@@ -67,9 +66,3 @@ def ask(response: VoiceResponse, prompt: engine.Prompt, action: str) -> None:
         g = gather(response, action, hints=render.hints(prompt))
     say(g, render.speech(copy, prompt, common()))
     response.redirect(action, method="POST")  # nothing pressed or said
-
-
-def _digits(number: str) -> str:
-    """A number as written ("01225 394382") read out digit by digit."""
-    e164 = normalise_uk_number(number)
-    return rules.spoken_digits(e164) if e164 else number

@@ -37,10 +37,9 @@ from effect_runner import Origin, run
 from flows.conversations import CONVERSATIONS, engine
 from flows.conversations.deadline import STATE_KEYS, STEPS
 from flows.guidance import load_guidance
-from flows.sending_rules import normalise_uk_number
-from ivr import bp
+from flows.phone import normalise_uk_number
+from ivr.blueprint import bp
 from ivr.conversation import answer, ask, say_all
-from ivr.speech import say
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")

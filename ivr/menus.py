@@ -19,7 +19,6 @@ import logging
 
 from flask import current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.routing import BuildError
 
 import services
 from clock import now
@@ -28,8 +27,8 @@ from flows.gsm7 import to_gsm7
 from flows import matching
 from flows.guidance import Node, load_guidance
 from flows.opening import opening_hours, status_sentences
-from flows.sending_rules import is_uk_mobile, mask, normalise_uk_number
-from ivr import bp
+from flows.phone import is_uk_mobile, mask, normalise_uk_number
+from ivr.blueprint import bp
 from ivr.speech import gather, say
 from store import events
 from twilio_webhooks import twiml_response
@@ -91,7 +90,7 @@ def render(node: Node, *, tries: int = 0, bad: int = 0, prefix: list[str] | None
         response.hangup()
     else:
         say(response, svc.copy.say(node.no_input))
-        response.redirect(menu_url(node.id, tries=tries + 1, replay=1, **({"brief": 1} if brief else {})),
+        response.redirect(menu_url(node.id, tries=tries + 1, **({"brief": 1} if brief else {})),
                           method="POST")
     return response
 
@@ -168,13 +167,6 @@ def menu_choice():
     return twiml_response(response)
 
 
-def _action_url(endpoint: str, **params) -> str | None:
-    try:
-        return url_for(endpoint, **params)
-    except BuildError:
-        return None
-
-
 def can_put_through(svc, at) -> bool:
     """A caller can be put through to an adviser now: the line is open AND there is a number to ring."""
     return bool(svc.settings.staff_forward_number) and svc.calendar.is_open(at)
@@ -192,7 +184,7 @@ def person_or_callback(topic: str, **params) -> str:
     svc = services.current()
     if can_put_through(svc, now()):
         return url_for("ivr.connect", **callback_topic(topic), **params)
-    return _action_url("ivr.callback_start", topic=topic, **params) or menu_url("main")
+    return url_for("ivr.callback_start", topic=topic, **params)
 
 
 def _go(target: str, came_from: Node):
@@ -209,10 +201,7 @@ def _go(target: str, came_from: Node):
         response.redirect(person_or_callback(came_from.id), method="POST")
     elif target in ("action:deadline", "action:callback"):
         endpoint = "ivr.deadline_start" if target == "action:deadline" else "ivr.callback_start"
-        url = _action_url(endpoint, topic=came_from.id)
-        if url is None:
-            say(response, svc.copy.say("ivr.not_available"))
-            url = menu_url(came_from.id)
+        url = url_for(endpoint, topic=came_from.id)
         response.redirect(url, method="POST")
     else:
         tree = load_guidance()

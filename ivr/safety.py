@@ -19,7 +19,7 @@ from werkzeug.routing import BuildError
 import services
 from clock import now
 from flows import safety
-from ivr import bp
+from ivr.blueprint import bp
 from ivr.speech import gather, say
 from store import safety as concerns
 from twilio_webhooks import twiml_response

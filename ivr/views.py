@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 import services
 from clock import now
 from flows.opening import status_sentences
-from ivr import bp
+from ivr.blueprint import bp
 from ivr.speech import gather, say
 from store import events
 from twilio_webhooks import twiml_response
@@ -143,5 +143,3 @@ def call_status():
              request.form.get("CallStatus", "?"), request.form.get("CallDuration", "?"))
     return "", 204
 
-
-from ivr import menus  # noqa: E402,F401  (menu views live in their own module)

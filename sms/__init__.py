@@ -1,29 +1,9 @@
-"""SMS channel: Twilio's message webhooks in, TwiML replies out (keywords and conversations)."""
+"""SMS channel: Twilio's message webhooks in, TwiML replies out (keywords and conversations).
 
-from flask import Blueprint
+blueprint.py makes `bp`; importing the package adds the views to it.
+"""
 
-from twilio_webhooks import fall_back_on_redis_errors, protect, require_fields
+from sms import status, views  # noqa: F401  (they add their views to bp)
+from sms.blueprint import bp
 
-bp = protect(Blueprint("sms", __name__, url_prefix="/sms"))
-# The reply is kept per MessageSid (Twilio retries) and the conversation per From.
-require_fields(bp, {"incoming_sms": ("From", "MessageSid")})
-
-
-def _redis_trouble():
-    """Apologise and send the main menu, which is in memory and needs no Redis."""
-    from twilio.twiml.messaging_response import MessagingResponse
-
-    import services
-    from flows.guidance import load_guidance
-
-    tree = load_guidance()
-    response = MessagingResponse()
-    response.message(services.current().copy.text("greeting.trouble"))
-    response.message(tree.sms_parts(tree.root)[0])
-    return response
-
-
-fall_back_on_redis_errors(bp, _redis_trouble)
-
-from sms import views  # noqa: E402,F401  (registers the views on bp)
-from sms import status  # noqa: E402,F401
+__all__ = ["bp"]

@@ -32,8 +32,7 @@ from __future__ import annotations
 from flows.conversations import engine, render
 from flows.conversations.callback import save_effect
 from flows.conversations.effects import CancelCallback, MoveCallback
-from flows.guidance import normalise_keyword
-from flows.sending_rules import normalise_uk_number
+from flows.phone import normalise_uk_number
 from sms.dialogue import Ctx, Inbound, Turn
 
 CANCEL_WORDS = frozenset({"CALLBACK OFF", "CALL BACK OFF", "NO CALL", "NO CALLBACK", "CANCEL CALLBACK",

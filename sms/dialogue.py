@@ -26,7 +26,7 @@ from flows.guidance import GuidanceTree, normalise_keyword
 from flows.gsm7 import to_gsm7
 from flows.hours import HelplineCalendar
 from flows.opening import opening_hours, status_sentences
-from sms.effects import Counted, FlagSafety, OptIn, OptOut
+from flows.conversations.effects import Counted, FlagSafety, OptIn, OptOut
 
 MAX_BODY_CHARS = 1600  # Twilio's own limit for one message
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"})

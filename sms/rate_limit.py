@@ -12,7 +12,7 @@ from flows import safety
 from flows.guidance import normalise_keyword
 from flows.gsm7 import to_gsm7
 from sms.dialogue import START_WORDS, STOP_WORDS, Ctx, Inbound, Turn, handle
-from sms.effects import OptIn
+from flows.conversations.effects import OptIn
 
 
 def over_limit(ctx: Ctx, inbound: Inbound, state: dict, *, first_over: bool) -> Turn | None:

@@ -9,8 +9,8 @@ from flask import request
 import services
 from clock import now
 from flows import reports
-from flows.sending_rules import mask
-from sms import bp
+from flows.phone import mask
+from sms.blueprint import bp
 from store import events, optouts
 from store import outbound as records
 from workers.senders import OPTED_OUT

@@ -13,8 +13,8 @@ from clock import now
 from flows import reports
 from flows.guidance import load_guidance
 from flows.gsm7 import to_gsm7
-from flows.sending_rules import mask
-from sms import bp
+from flows.phone import mask
+from sms.blueprint import bp
 from effect_runner import Origin, run
 from sms.chats import CHATS
 from sms.conversation import words

@@ -6,13 +6,14 @@ concerns.py  safety concerns: claim, see the number and the parent's words, reco
 messages.py  texts and calls that did not get through: what happened, Send again, Dismiss
 calendar_views.py  the Calendar page: the year at a glance, closure days, terms, the audit list
 reports.py   Reports for managers: figures by year, term, quarter, month, week; charts; CSV
+recordings.py  a voice message fetched from Twilio by its recording SID (for the request page)
+contacts.py  the other callback requests and safety concerns of a number (request and concern pages)
+words.py     how the pages name the states of requests and concerns
+
+blueprint.py makes `bp`; importing the package adds every page and hook to it.
 """
 
-from flask import Blueprint
+from staff import auth, calendar_views, concerns, messages, reports, views  # noqa: F401  (they add to bp)
+from staff.blueprint import bp
 
-bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates",
-               static_folder="static", static_url_path="/static")
-
-from staff import auth, concerns, messages, views  # noqa: E402,F401  (they add their routes and hooks to bp)
-from staff import calendar_views  # noqa: E402,F401  (the Calendar page)
-from staff import reports  # noqa: E402,F401  (the Reports page)
+__all__ = ["bp"]

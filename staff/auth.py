@@ -20,7 +20,7 @@ from flask import abort, flash, redirect, render_template, request, session, url
 
 import clock
 import services
-from staff import bp
+from staff.blueprint import bp
 from store import staff_accounts
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ import clock
 import services
 from flows.calendar_changes import TERM_NAMES, CalendarChangeError, closed_words, merged_raw, next_year_name
 from flows.wording import clock_time, long_date
-from staff import bp
+from staff.blueprint import bp
 from store import calendar_changes as changes
 from store import callbacks
 from workers.calendar_jobs import queue_moves

@@ -13,14 +13,14 @@ from flask import abort, flash, redirect, render_template, request, session, url
 
 import clock
 import services
-from flows.sending_rules import mask
-from staff import bp
+from flows.phone import display_number, mask
+from staff.blueprint import bp
+from staff.contacts import linked_contacts
+from staff.words import CONCERN_STATUS_WORDS
 from store import callbacks
 from store import safety
 
 log = logging.getLogger(__name__)
-
-STATUS_WORDS = {"open": "Waiting for an adviser", "claimed": "Claimed", "done": "Closed"}
 
 
 def _me() -> str:
@@ -64,16 +64,14 @@ def for_queue() -> list[dict]:
 @bp.get("/safety/<concern_id>")
 def concern(concern_id: str):
     """One safety concern: the parent's words, how to contact them safely, and (once claimed) the number."""
-    from staff.views import linked_contacts, national
-
     record = _concern_or_404(concern_id)
     mine = record["status"] == "claimed" and record.get("claimed_by") == _me()
     others = linked_contacts(record, concern_id=record["id"]) if record.get("phone") else None
     return render_template(
         "staff_concern.html", c=record, mine=mine, now=clock.now(), linked=linked_request(record), others=others,
-        phone=national(record["phone"]) if mine and record.get("phone") else None,
+        phone=display_number(record["phone"]) if mine and record.get("phone") else None,
         tel=record["phone"] if mine and record.get("phone") else None,
-        outcomes=safety.OUTCOMES, no_answer=safety.NO_ANSWER, concern_status=STATUS_WORDS)
+        outcomes=safety.OUTCOMES, no_answer=safety.NO_ANSWER, concern_status=CONCERN_STATUS_WORDS)
 
 
 def _change(concern_id: str, action, done_words: str, **kwargs):

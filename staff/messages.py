@@ -18,8 +18,8 @@ from flask import abort, flash, redirect, render_template, request, session, url
 import clock
 import services
 from flows import delivery_problems as problems
-from flows.sending_rules import mask
-from staff import bp
+from flows.phone import mask
+from staff.blueprint import bp
 from store import optouts
 from store import outbound as records
 from store.outbox import OUTBOX_STATUS

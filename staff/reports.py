@@ -27,7 +27,7 @@ from flows import report_periods as periods
 from flows import reports
 from flows.guidance import load_guidance
 from flows.safety import categories
-from staff import bp
+from staff.blueprint import bp
 from store import events
 from store import safety as concerns
 

@@ -18,9 +18,12 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 import clock
 import services
 from flows import callbacks as rules
-from flows.sending_rules import is_uk_mobile, mask
+from flows.phone import display_number, is_uk_mobile, mask
 from flows.wording import long_date
-from staff import bp, concerns
+from staff import concerns
+from staff.contacts import linked_contacts
+from staff.words import OUTCOME_WORDS, STATUS_WORDS
+from staff.blueprint import bp
 from staff.messages import needing_action
 from store import callbacks, safety
 from store.outbox import list_outbox
@@ -28,16 +31,8 @@ from workers import callback_jobs
 
 log = logging.getLogger(__name__)
 
-OUTCOME_WORDS = {
-    "reached": "Reached the parent",
-    "no_answer": "No answer",
-    "left_voicemail": "Left a voicemail",
-    "wrong_number": "Wrong number",
-    "resolved_by_text": "Resolved by text",
-}
 CONTACT_WORDS = {"voice": "Phone call", "text": "Texts only",
                  "relay": "Relay UK call (text phone user): dial 18002 then the number"}
-STATUS_WORDS = {"open": "Waiting", "claimed": "Claimed", "done": "Done", "closed": "Closed"}
 MOVE_DAYS = 10  # helpline days offered when an adviser moves a request
 
 
@@ -68,14 +63,6 @@ def when(value: str | None) -> str:
 def day_words(value: str | None) -> str:
     """'Monday 23 November 2026' for an ISO date."""
     return long_date(dt.date.fromisoformat(value)) if value else ""
-
-
-def national(phone: str) -> str:
-    """+447700900123 -> '07700 900123' (how advisers read and dial a UK number)."""
-    if phone and phone.startswith("+44") and len(phone) == 13:
-        digits = "0" + phone[3:]
-        return f"{digits[:5]} {digits[5:]}"
-    return phone or ""
 
 
 def preferences(record: dict) -> list[str]:
@@ -189,26 +176,6 @@ def move_days(record: dict, now: dt.datetime) -> list[dict]:
             for d in days if counts[d] < settings.callbacks_per_day and d.isoformat() != record.get("expected_on")]
 
 
-def linked_contacts(record: dict, *, concern_id: str | None = None) -> dict:
-    """Other callback requests and the safety concerns from the same number, newest first (found
-    through the keyed-hash line indexes; the page links them by id, never by number). For a
-    request's page, leave out that request; for a concern's page (concern_id), that concern."""
-    redis, settings = _store()
-    requests = callbacks.for_line(redis, settings, record["phone"], leave_out=None if concern_id else record["id"])
-    concerns_found = [c for c in safety.for_line(redis, settings, record["phone"]) if c["id"] != concern_id]
-    items = [{"kind": "request", "id": r["id"], "at": r["first_requested_at"], "title": r["topic_title"],
-              "status": STATUS_WORDS.get(r["status"], r["status"])
-              + (f": {OUTCOME_WORDS.get(r['outcome'], r['outcome'])}" if r.get("outcome") and r["status"] not in rules.LIVE else ""),
-              "url": url_for("staff.callback", request_id=r["id"])} for r in requests]
-    items += [{"kind": "concern", "id": c["id"], "at": c.get("first_at"), "title": c.get("label") or "Safety concern",
-               "status": concerns.STATUS_WORDS.get(c.get("status"), c.get("status") or "")
-               + (f": {safety.OUTCOMES.get(c['outcome'], c['outcome'])}" if c.get("outcome") else ""),
-               "url": url_for("staff.concern", concern_id=c["id"])} for c in concerns_found]
-    items.sort(key=lambda item: clock.london(dt.datetime.fromisoformat(item["at"])) if item["at"]
-               else dt.datetime.min.replace(tzinfo=clock.LONDON), reverse=True)
-    return {"items": items, "requests": len(requests), "concerns": len(concerns_found)}
-
-
 @bp.get("/requests/<request_id>")
 def callback(request_id: str):
     """One request: its details, history and other contacts from the number; the phone number,
@@ -218,7 +185,7 @@ def callback(request_id: str):
     mine = record["status"] == "claimed" and record["claimed_by"] == _me()
     movable = record["status"] in rules.LIVE and not claimed_by_other(record, now)
     return render_template("staff_request.html", r=record, mine=mine, now=now,
-                           phone=national(record["phone"]) if mine else None,
+                           phone=display_number(record["phone"]) if mine else None,
                            tel=record["phone"] if mine else None, outcomes=OUTCOME_WORDS,
                            concern_id=safety.open_for_line(*_store(), record["phone"]),
                            call_now=call_now_available(), movable=movable,

@@ -108,9 +108,10 @@ from redis import RedisError
 
 from flows import callbacks as rules
 from flows.guidance import load_guidance
-from flows.sending_rules import mask, normalise_uk_number
+from flows.phone import mask, normalise_uk_number
 from flows.wording import long_date
-from store.keys import WITHHELD, normalise_line, phone_tag
+from flows.phone import WITHHELD, normalise_line
+from store.keys import phone_tag
 
 log = logging.getLogger("helpline.callbacks")
 

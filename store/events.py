@@ -43,7 +43,8 @@ from redis import RedisError
 
 from flows import reports
 from flows.report_periods import Period, academic_parts, academic_year_start, year_of
-from store.keys import WITHHELD, derived_secret, normalise_line
+from flows.phone import WITHHELD, normalise_line
+from store.keys import derived_secret
 
 log = logging.getLogger("helpline.events")
 LONDON = ZoneInfo("Europe/London")

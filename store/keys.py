@@ -5,8 +5,8 @@ and into every log of slow commands, and outlives its value in places (a key lef
 a rate-limit counter nobody thinks to erase). So no key name holds a phone number: keys about a
 number use this tag instead, and the number itself, where we need it, lives only in values.
 
-The tag is HMAC-SHA256 of the normalised number (UK numbers in E.164, anything else with
-separators removed) under a secret, cut to 20 hex characters (80 bits: no collisions among
+The tag is HMAC-SHA256 of the normalised number (flows.phone.normalise_line: UK numbers in E.164,
+anything else with separators removed) under a secret, cut to 20 hex characters (80 bits: no collisions among
 the numbers one helpline sees). Without the secret, the tag cannot be turned back into the
 number by trying every UK mobile (there are only about 10^9).
 
@@ -21,34 +21,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
-import re
 
-from flows.sending_rules import normalise_uk_number
+from flows.phone import normalise_line
 
 TAG_HEX_CHARS = 20
-WITHHELD = "withheld"  # the normalised form of a caller with no usable number (see normalise_line)
-
-_SEPARATORS = re.compile(r"[\s().\-/]")
-
-
-def normalise_line(phone: object) -> str:
-    """One spelling per line: UK numbers as E.164, others without separators, no number as 'withheld'.
-
-    "07700 900123", "447700900123" and "+44 7700 900123" are the same line. Twilio sends
-    "anonymous", "Anonymous", "restricted", "unknown", "+266696687" (withheld) or nothing for a
-    caller who hides their number: all of those (and anything without a digit) are 'withheld'.
-    """
-    if not isinstance(phone, str):
-        return WITHHELD
-    uk = normalise_uk_number(phone)
-    if uk is not None:
-        return uk
-    text = _SEPARATORS.sub("", phone.strip()).lower()
-    if text.startswith("00"):
-        text = "+" + text[2:]
-    if not any(c.isdigit() for c in text) or text in {"+266696687", "+7378742833", "+2562533", "+8656696"}:
-        return WITHHELD  # Twilio's and carriers' stand-ins for a withheld number
-    return text[:32]  # a forged 60 KB From is one line, not 60 KB of key material
 
 
 def phone_tag(settings, phone: str) -> str:

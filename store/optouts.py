@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 
 from flows import reports
-from flows.sending_rules import mask, normalise_uk_number
+from flows.phone import mask, normalise_uk_number
 from store import events
 from store.keys import phone_tag
 

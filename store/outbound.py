@@ -17,7 +17,7 @@ import secrets
 
 from redis.exceptions import WatchError
 
-from flows.sending_rules import normalise_uk_number
+from flows.phone import normalise_uk_number
 from store.keys import TAG_HEX_CHARS, phone_tag
 
 QUEUED, SCHEDULED, RETRYING = "queued", "scheduled", "retrying"

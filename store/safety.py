@@ -33,8 +33,9 @@ from redis import RedisError
 from flows import reports
 from flows import safety as rules
 from store import events
-from flows.sending_rules import mask
-from store.keys import WITHHELD, normalise_line, phone_tag
+from flows.phone import mask
+from flows.phone import WITHHELD, normalise_line
+from store.keys import phone_tag
 
 log = logging.getLogger("helpline.safety")
 

@@ -29,7 +29,7 @@ from typing import Callable
 
 from redis import RedisError
 
-from flows.sending_rules import mask
+from flows.phone import mask
 
 log = logging.getLogger("helpline.spool")
 

@@ -1,7 +1,8 @@
 """store/keys.py: phone numbers never appear in key names; one tag per line however it is written."""
 
 from config import Settings
-from store.keys import WITHHELD, normalise_line, phone_tag
+from flows.phone import WITHHELD, normalise_line
+from store.keys import phone_tag
 
 
 def test_one_tag_for_every_spelling_of_a_number():

@@ -21,7 +21,7 @@ import logging
 
 import services
 from flows import callbacks as rules
-from flows.sending_rules import is_uk_mobile, mask
+from flows.phone import is_uk_mobile, mask
 from flows.wording import long_date
 from store import callbacks as store
 from workers.callback_jobs import _note_once

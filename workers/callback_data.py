@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from flows.sending_rules import normalise_uk_number
+from flows.phone import normalise_uk_number
 from store import callbacks as store
 
 log = logging.getLogger("helpline.callbacks")

@@ -30,7 +30,7 @@ import logging
 
 import services
 from flows import callbacks as rules
-from flows.sending_rules import is_uk_mobile, mask
+from flows.phone import display_number, is_uk_mobile, mask
 from flows.wording import long_date
 from store import callbacks as store
 from workers.enqueue import CALL_NOW, SEND_CLOSING_TEXT, SEND_CONFIRMATION, enqueue
@@ -61,7 +61,7 @@ def send_confirmation_with(svc, request_id: str) -> str:
         return "capped"
     day = dt.date.fromisoformat(record["expected_on"])
     start, end = rules.window_words(svc.calendar, record["part_of_day"])
-    body = svc.copy.text("callbacks.confirmation_text", number=rules.display_number(record["phone"]),
+    body = svc.copy.text("callbacks.confirmation_text", number=display_number(record["phone"]),
                          day=long_date(day, year=True), start=start, end=end, helpline=settings.helpline_number)
     message_id = queue_text(svc, to=record["phone"], body=body, purpose="callback_confirmation",
                             dedupe_key=f"callback-confirm-{request_id}")

@@ -21,7 +21,8 @@ import logging
 
 import services
 from flows import reports
-from flows.sending_rules import Action, Decision, check_call, check_sms, mask
+from flows.sending_rules import Action, Decision, check_call, check_sms
+from flows.phone import mask
 from store import events, optouts
 from store import outbound as records
 from workers.outbound import enqueue_delivery

@@ -24,7 +24,8 @@ from rq.job import Job
 
 from clock import LONDON
 from flows import delivery_problems
-from flows.sending_rules import mask, next_window_start, normalise_uk_number
+from flows.sending_rules import next_window_start
+from flows.phone import mask, normalise_uk_number
 from store import optouts
 from store import outbound as records
 from workers.enqueue import DELIVER, enqueue

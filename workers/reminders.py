@@ -17,7 +17,8 @@ import logging
 
 from clock import LONDON
 from flows import gsm7
-from flows.sending_rules import MAX_SEGMENTS, mask, normalise_uk_number
+from flows.sending_rules import MAX_SEGMENTS
+from flows.phone import mask, normalise_uk_number
 from flows.wording import long_date
 from store import outbound as records
 from store.keys import phone_tag

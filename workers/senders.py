@@ -36,7 +36,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
-from flows.sending_rules import mask
+from flows.phone import mask
 from store import outbox
 from store.outbox import OUTBOX_MAX_ENTRIES, OUTBOX_STATUS, list_outbox
 

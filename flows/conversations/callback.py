@@ -41,7 +41,7 @@ from flows.conversations.effects import CancelCallback, MoveCallback, SaveCallba
 from flows.conversations.engine import (ANOTHER, CHOICE, DATE, PHONE, RECORDING, SKIPPED, TEXT, YES_NO, Answer, Day,
                                         Invalid, Option, Phone, Prompt, Say, parse, plain)
 from flows.dateparse import ParsedDate, parse_date
-from flows.sending_rules import is_uk_mobile, normalise_uk_number
+from flows.phone import is_uk_mobile, normalise_uk_number
 from flows.wording import long_date, spoken_date
 
 NAME = "callback"

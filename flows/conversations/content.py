@@ -6,7 +6,7 @@
     languages() -> tuple[Language, ...]          flows/content/languages.toml
     offered_languages() -> tuple[Option, ...]    the languages listed when an interpreter is asked for
     language_named(text) -> Language | None      "polish", "polski", "a Polish interpreter" -> Polish
-    check_conversations(copy, tree) -> list[str] every problem, for `flask content check`
+    check_conversations(copy, tree, *, conversations) -> list[str] every problem, for `flask content check`
 
 Numbering is never typed into a message: it is made here from the order of the file, the same for
 the phone (keys) and for texts (numbered replies), so the two cannot drift apart.
@@ -102,9 +102,9 @@ def asks_for_interpreter(text: str) -> bool:
 # --- checks -------------------------------------------------------------------------------------
 
 
-def check_conversations(copy, tree=None) -> list[str]:
-    """Every problem in the conversations' content and the messages they use."""
-    from flows.conversations import CONVERSATIONS
+def check_conversations(copy, tree=None, *, conversations) -> list[str]:
+    """Every problem in the conversations' content and the messages they use (`conversations`: the
+    registry, flows.conversations.CONVERSATIONS, passed in: this module is imported by each of them)."""
     from flows.gsm7 import first_non_gsm7
 
     problems: list[str] = []
@@ -168,7 +168,7 @@ def check_conversations(copy, tree=None) -> list[str]:
                 problems.append(f"languages.toml {lang.code}: write {name!r} in plain lower-case letters")
     if not 1 <= len(offered_languages()) <= MAX_OPTIONS:
         problems.append(f"languages.toml: offer 1 to {MAX_OPTIONS} languages")
-    for conv in CONVERSATIONS.values():
+    for conv in conversations.values():
         for key, channels in getattr(conv, "MESSAGES", {}).items():
             message = copy.messages.get(key)
             if message is None:

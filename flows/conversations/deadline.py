@@ -49,7 +49,7 @@ from flows.conversations.effects import Counted, ScheduleReminders, SendText
 from flows.conversations.engine import (CHOICE, DATE, SKIPPED, YES_NO, Answer, Day, Invalid, Option, Prompt, Say,
                                         parse, plain, yes_or_no)
 from flows.dateparse import ParsedDate, parse_date, plausible
-from flows.sending_rules import is_uk_mobile, normalise_uk_number
+from flows.phone import is_uk_mobile, normalise_uk_number
 
 NAME = "deadline"
 STEPS = ("kind", "which", "sent", "sent_ok", "cert", "cert_ok", "school", "after")

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flows.dateparse import DateProblem, parse_date, parse_keypad_date
-from flows.sending_rules import normalise_uk_number
+from flows.phone import normalise_uk_number
 
 CHOICE, DATE, PHONE, YES_NO, TEXT, RECORDING = "choice", "date", "phone", "yes_no", "text", "recording"
 KINDS = (CHOICE, DATE, PHONE, YES_NO, TEXT, RECORDING)

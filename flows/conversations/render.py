@@ -10,7 +10,7 @@ its own words.
 
 from __future__ import annotations
 
-from flows.callbacks import display_number, spoken_digits
+from flows.phone import display_number, spoken_digits
 from flows.conversations.engine import CHOICE, PHONE, YES_NO, Day, Phone, Prompt, Say
 from flows.dateparse import DateProblem
 from flows.wording import long_date, spoken_date

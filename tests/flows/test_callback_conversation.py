@@ -237,7 +237,7 @@ def test_every_prompt_renders_for_both_channels_and_content_checks_clean():
         assert written and spoken_
         for option in turn.prompt.options:
             assert f"{option.key} {option.text}" in written and f"press {option.key}" in spoken_
-    assert content.check_conversations(copy, TREE) == []
+    assert content.check_conversations(copy, TREE, conversations=CONVERSATIONS) == []
 
 
 def test_the_content_check_sees_a_number_typed_into_the_words(tmp_path, monkeypatch):
@@ -245,5 +245,5 @@ def test_the_content_check_sees_a_number_typed_into_the_words(tmp_path, monkeypa
     broken = dict(copy.messages)
     key = "callbacks.ask_how"
     broken[key] = type(copy.messages[key])(key, "Press 1 for a call.", copy.messages[key].text)
-    problems = content.check_conversations(type(copy)(broken), TREE)
+    problems = content.check_conversations(type(copy)(broken), TREE, conversations=CONVERSATIONS)
     assert any("types an option's number" in p for p in problems)

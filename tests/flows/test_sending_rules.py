@@ -16,10 +16,9 @@ from flows.sending_rules import (
     Refusal,
     check_call,
     check_sms,
-    mask,
     next_window_start,
-    normalise_uk_number,
 )
+from flows.phone import mask, normalise_uk_number
 
 LONDON = ZoneInfo("Europe/London")
 UTC = dt.timezone.utc

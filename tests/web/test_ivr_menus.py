@@ -22,7 +22,7 @@ def test_main_menu_offers_five_options_by_keypad_and_speech(twilio):
 def test_no_input_asks_twice_more_then_says_goodbye_kindly(twilio):
     first = twiml(twilio.call("/ivr/menu?node=main"))
     assert "did not hear anything" in spoken(first).split("0 to speak to someone")[-1]
-    assert first.find("Redirect").text == "/ivr/menu?node=main&tries=1&replay=1"
+    assert first.find("Redirect").text == "/ivr/menu?node=main&tries=1"
     last = twiml(twilio.call("/ivr/menu?node=main&tries=2"))
     assert "text us" in spoken(last)
     assert last.find("Hangup") is not None and last.find("Redirect") is None
@@ -96,7 +96,7 @@ def test_each_menu_document_is_made_once_and_is_the_same_every_time(app, twilio)
 
 def test_a_silly_tries_count_is_held_to_the_real_range(twilio):
     low = twiml(twilio.call("/ivr/menu?node=main&tries=-7"))
-    assert low.find("Redirect").text == "/ivr/menu?node=main&tries=1&replay=1"
+    assert low.find("Redirect").text == "/ivr/menu?node=main&tries=1"
     high = twiml(twilio.call("/ivr/menu?node=main&tries=999999"))
     assert high.find("Hangup") is not None
 

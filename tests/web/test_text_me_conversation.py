@@ -61,7 +61,7 @@ def test_the_call_goes_on_with_sent_and_the_options_not_the_guidance_again(twili
     assert "9 for the main menu" in words
     assert brief.find("Gather").get("action") == "/ivr/menu-choice?node=health&bad=0"
     silence = brief.find("Redirect").text
-    assert silence == "/ivr/menu?node=health&tries=1&replay=1&brief=1"  # silence keeps it brief
+    assert silence == "/ivr/menu?node=health&tries=1&brief=1"  # silence keeps it brief
 
 
 def test_a_conversation_in_progress_is_left_but_an_urgent_mark_is_kept(make_app, settings, redis_client):
