@@ -41,7 +41,10 @@ Editorial rules (check_content only):
   "SENCO", "ICB", "PALS", "Ombudsman", "Tribunal"...) comes with one of its explanations in
   the sentence where a reply first uses it (or the next one). A reply is a node's texts in
   the order MORE sends them, with its option labels; or its spoken paragraphs with the
-  spoken options. Case matters for acronyms, so SEN is not SEND or SENCO.
+  spoken options. Case matters for acronyms, so SEN is not SEND or SENCO. The same rule for the
+  replies outside the tree (reply_jargon_problems): every deadline result as the channels compose
+  it (deadline_replies: each kind of deadline_kinds.toml over sample dates, written and spoken),
+  and every message of messages/*.toml, each version taken as a reply of its own.
 - Spoken addresses (address_problems): every piece of an e-mail or web address in `say`
   is a dictionary word or is in the [spoken] table ("bathnes" = "bath n e s").
 - Plain English (reading_report): see above.
@@ -690,6 +693,96 @@ def editorial_problems(tree: GuidanceTree) -> list[str]:
     return problems
 
 
+# The deadline results composed for reply_jargon_problems: a fixed today, and start dates that reach
+# month ends, the August and Christmas breaks, bank holidays, passed and coming dates, and dates
+# for a review meeting or a move still ahead.
+JARGON_TODAY = dt.date(2026, 11, 23)
+JARGON_STARTS = tuple(JARGON_TODAY - dt.timedelta(days=n) for n in (0, 1, 12, 40, 61, 75, 150, 330)) + (
+    dt.date(2025, 12, 30), dt.date(2026, 2, 6), dt.date(2026, 6, 17), dt.date(2026, 7, 30),
+    dt.date(2026, 10, 26), dt.date(2026, 3, 31))
+JARGON_FUTURE = (JARGON_TODAY + dt.timedelta(days=20), dt.date(2027, 9, 1), dt.date(2028, 3, 31))
+
+
+def _as_written(reply: str) -> str:
+    """A composed reply, safe to pass to unexplained_terms (which fills {placeholders})."""
+    return reply.replace("{", "{{").replace("}", "}}")
+
+
+def deadline_replies(copy: Copy | None = None) -> list[tuple[str, str, str]]:
+    """(where, "text" or "say", reply) for every deadline result a parent can be given, composed as
+    the channels compose it: the conversation's Answered rendered by flows.conversations.render
+    (the text with its notes fitted in, and the spoken parts as one reply), and the text the phone
+    sends on request (deadlines.text_of), for every kind and option in deadline_kinds.toml, over
+    JARGON_STARTS (and JARGON_FUTURE for a kind that may count from a date ahead), and for an
+    appeal with and without a certificate, and each answer to "only about the school"."""
+    from flows import deadlines
+    from flows.conversations import render
+    from flows.conversations.deadline import ONE_SHOT_NOTE_PRIORITY, REMIND_PRIORITY, Answered
+    from flows.deadline_kinds import calculate, kinds
+
+    copy = copy or load_copy()
+    out = []
+    for kind in kinds():
+        starts = JARGON_STARTS + (() if kind.past_only else JARGON_FUTURE)
+        options = [o.name for o in kind.options] or [None]
+        appeal = [(None, None)]
+        if kind.name == "appeal":
+            appeal = [(cert, school) for cert in (None, 20) for school in (None, False, True)]
+        for option in options:
+            for start in starts:
+                for cert_after, school in appeal:
+                    cert = start + dt.timedelta(days=cert_after) if cert_after is not None else None
+                    if cert is not None and cert > JARGON_TODAY:
+                        continue
+                    result = calculate(kind.name, start, option=option, certificate=cert, school_only=school,
+                                       today=JARGON_TODAY)
+                    where = f"deadline result {kind.name}" + (f" ({option})" if option else "") + (
+                        f", certificate {cert_after} days later" if cert else "") + (
+                        "" if kind.name != "appeal" else f", only about the school: {school}")
+                    notes: list[tuple[int, str]] = []
+                    if kind.name == "appeal" and school is None and cert is None:  # DEADLINE <date>
+                        notes.append((ONE_SHOT_NOTE_PRIORITY, "deadline_chat.one_shot_note"))
+                    if isinstance(result, deadlines.Deadline) and result.actor in ("you", "claim") \
+                            and not result.has_passed:
+                        notes.append((REMIND_PRIORITY, "deadline_chat.remind_offer"))
+                    said = Answered(result, tuple(notes))
+                    out.append((where, "text", " ".join(render.parts(copy, said, spoken=False))))
+                    out.append((where + ", texted after a call", "text", deadlines.text_of(result)))
+                    out.append((where, "say", "\n".join(render.parts(copy, said, spoken=True))))
+    return out
+
+
+def reply_jargon_problems(glossary: dict[str, tuple[str, ...]], messages_dir: Path = MESSAGES_DIR) -> list[str]:
+    """Glossary terms explained where first used in the replies outside the guidance tree: every
+    deadline result as composed (deadline_replies), and every message in messages/*.toml, each
+    version (text, say) taken as a reply of its own. One problem per place, version and term."""
+    problems: list[str] = []
+
+    def check(where: str, version: str, pieces_: list[str]) -> None:
+        for term, sentence in unexplained_terms(glossary, pieces_):
+            if (where, version, term) not in seen:  # each start date gives the same wording: once is enough
+                seen.add((where, version, term))
+                problems.append(f"{where} ({version}): {term!r} is not explained the first time it is used "
+                                f"({sentence[:60]!r}): add one of {list(glossary[term])[:2]}")
+
+    seen: set[tuple[str, str, str]] = set()
+    for path in sorted(Path(messages_dir).glob("*.toml")):
+        raw, _ = read_toml(path, path.name)  # a broken file is reported by check_messages
+        for name, value in raw.items():
+            versions = {"text": value, "say": value} if isinstance(value, str) else \
+                value if isinstance(value, dict) else {}
+            for version, template in versions.items():
+                if isinstance(template, str):
+                    try:
+                        fill_samples(template)
+                    except (ValueError, IndexError, KeyError, AttributeError):
+                        continue  # a broken placeholder is reported by check_messages
+                    check(f"messages/{path.name} {name}", version, [template])
+    for where, version, reply in deadline_replies():
+        check(where, version, [_as_written(reply)])
+    return problems
+
+
 def validate_tree(tree: GuidanceTree, today: dt.date | None = None) -> list[str]:
     """Every problem with a built tree: links, menus, reachability, keywords, words."""
     problems = []
@@ -877,6 +970,7 @@ def check_content(
         if not structural:
             problems += editorial_problems(tree)
             problems += address_problems(tree) + reading_report(tree, messages_dir).problems()
+            problems += reply_jargon_problems(tree.glossary, messages_dir)
         from flows.conversations import CONVERSATIONS
         from flows.conversations.content import check_conversations
 

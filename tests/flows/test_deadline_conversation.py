@@ -176,10 +176,10 @@ def test_one_shot_gives_the_appeal_at_once_with_what_the_certificate_and_school_
     assert said.result.date == D(2026, 12, 1)
     assert said.notes == ((85, "deadline_chat.one_shot_note"), (80, "deadline_chat.remind_offer"))
     text = said.written(load_copy())
-    assert text.startswith("Your appeal must reach the Tribunal by 5pm on Tuesday 1 December 2026.")
+    assert text.startswith("Your appeal must reach the Tribunal (special court) by 5pm on Tuesday 1 December 2026.")
     assert "Not needed if only about the school named" in text and len(text) <= deadlines.SMS_MAX_CHARS
     assert text == said.result.text_summary(deadlines.SMS_MAX_CHARS, extras=(  # the notes fitted in by priority
-        (85, "Have a certificate? Send DEADLINE to add it."), (80, "Send REMIND for reminder texts.")))
+        (85, "Have a certificate? Send DEADLINE to add it."), (80, "Send REMIND for reminders.")))
     assert turn.effects == [Counted("deadline:appeal")]
     assert CONV.leaves(ctx(), turn.state) == {"deadline": {"date": "2026-12-01", "kind": "appeal",
                                                            "what": said.result.headline_phrase.text()}}
@@ -312,7 +312,8 @@ def test_by_text_the_conversation_ends_with_the_answer_and_leaves_the_deadline_f
     assert CONV.leaves(ctx(), turns[-1].state) == {"deadline": None}  # passed: nothing to remind about
     written = answered(turns[-1]).written(load_copy())
     assert "REMIND" not in written and written.startswith(
-        "Your appeal must reach the Tribunal by 5pm on Monday 2 March 2026. First you need mediation advice")
+        "Your appeal must reach the Tribunal (special court) by 5pm on Monday 2 March 2026. First get the mediation "
+        "adviser's advice and certificate.")
 
 
 def test_the_answer_is_spoken_in_the_sentences_flows_deadlines_gives():

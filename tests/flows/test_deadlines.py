@@ -32,9 +32,12 @@ EHC_EXCEPTIONS = (
     "Some exceptions allow more time, for example if the school is closed for 4 weeks or more. "
     "Ask us if one might apply."
 )
-LATE_APPEAL = "If you have missed it, contact us or IPSEA: a late appeal may still be possible."
-LATE_APPEAL_SAID = "If you have missed it, contact us or IPSEA: a late appeal may still be possible, as the Tribunal can allow it."
-GUIDE = "This is a guide, not legal advice"
+LATE_APPEAL = "Missed it? Contact us or the charity IPSEA: a late appeal may still be possible."
+LATE_APPEAL_SAID = ("If you have missed it, contact us or the charity IPSEA: a late appeal may still be possible, "
+                    "as the Tribunal, a special court, can allow it.")
+GUIDE = "guide, not legal advice"
+TRIBUNAL = "reach the Tribunal (special court) by 5pm on"  # the court, explained where first used
+MEDIATION_STEP = "First get the mediation adviser's advice and certificate."
 
 # ---- The reference file's worked examples, exactly --------------------------------------------
 
@@ -140,7 +143,7 @@ def test_appeal_ending_on_saturday_31_july_moves_to_monday_2_august_not_septembe
         "31 July 2027 is a Saturday, so the appeal is in time on the next working day, Monday 2 August 2027.",
         "The time ends in July, so the August extension does not apply.",
     )
-    assert r.text_summary().startswith("Your appeal must reach the Tribunal by 5pm on Monday 2 August 2027.")
+    assert r.text_summary().startswith(f"Your appeal must {TRIBUNAL} Monday 2 August 2027.")
     assert "That is 7 days from today." in r.text_summary()
     assert appeal_deadline(D(2027, 5, 31), today=D(2027, 8, 3)).has_passed is True
 
@@ -194,10 +197,9 @@ def test_the_first_part_of_the_text_and_the_first_sentence_say_the_date_and_the_
     r = appeal_deadline(sent, school_only=False, today=D(2026, 11, 22))
     first_part = r.text_summary()[:FIRST_PART]
     assert f"by 5pm on {r.date:%A} {r.date.day} {r.date:%B %Y}." in first_part
-    assert first_part.endswith(" mediation advice and a certificate from the mediation adviser.") or \
-        "mediation advice and a certificate from the mediation adviser." in first_part
+    assert MEDIATION_STEP in first_part
     said = r.spoken_parts()[0]
-    assert said.count(".") == 1 and "5pm on" in said and "mediation advice and a certificate from the mediation adviser" in said
+    assert said.count(".") == 1 and "5pm on" in said and "first get the mediation adviser's advice and certificate" in said
 
 
 def test_a_one_shot_appeal_says_when_mediation_is_not_needed():
@@ -205,33 +207,31 @@ def test_a_one_shot_appeal_says_when_mediation_is_not_needed():
     r = appeal_deadline(D(2026, 10, 1), today=D(2026, 11, 22))
     text = r.text_summary()
     assert text.startswith(
-        "Your appeal must reach the Tribunal by 5pm on Tuesday 1 December 2026. First you need mediation advice "
-        "and a certificate from the mediation adviser. Contact them by Tuesday 1 December 2026. Not needed if "
-        "only about the school named, its type, or that none is named.")
+        f"Your appeal must {TRIBUNAL} Tuesday 1 December 2026. {MEDIATION_STEP} Contact them by Tuesday 1 December "
+        "2026. Not needed if only about the school named, its type, or that none is named.")
     assert LATE_APPEAL in text  # not passed, still said
 
 
 def test_the_mediation_step_follows_what_the_parent_said():
     needed = appeal_deadline(D(2026, 2, 6), school_only=False)
     assert needed.spoken_parts()[:3] == [
-        "Your appeal must reach the Tribunal by 5pm on Tuesday the 7th of April 2026; first you need mediation "
-        "advice and a certificate from the mediation adviser.",
+        "Your appeal must reach the Tribunal, a special court, by 5pm on Tuesday the 7th of April 2026; first get "
+        "the mediation adviser's advice and certificate.",
         "Contact them by Monday the 6th of April 2026.",  # R7: never moves
         "To be safe, contact them by Thursday the 2nd of April 2026.",
     ]
     assert "Mediation is a free meeting with a mediator." in " ".join(needed.spoken_parts())
     only = appeal_deadline(D(2026, 2, 6), school_only=True)
-    assert only.spoken_parts()[0] == (
-        "Your appeal, only about the school named, must reach the Tribunal by 5pm on Tuesday the 7th of April 2026, "
-        "and needs no mediation advice or certificate.")
+    said = only.spoken_parts()[0]
+    assert said.startswith("Your appeal must reach the Tribunal, a special court, by 5pm on Tuesday the 7th of April 2026.")
+    assert "only about the school named" in said and "no mediation certificate or advice" in said
     assert only.text_summary().startswith(
-        "Your appeal must reach the Tribunal by 5pm on Tuesday 7 April 2026. It is only about the school named, "
-        "so no mediation certificate is needed.")
+        f"Your appeal must {TRIBUNAL} Tuesday 7 April 2026. Only about the school named: no mediation certificate "
+        "needed.")
     assert "mediation adviser" not in only.text_summary() + " ".join(only.spoken_parts())
     has = appeal_deadline(D(2026, 2, 6), D(2026, 3, 20), school_only=False)
     assert has.text_summary().startswith(
-        "Your appeal must reach the Tribunal by 5pm on Monday 20 April 2026. You have the mediation certificate "
-        "you need to appeal.")
+        f"Your appeal must {TRIBUNAL} Monday 20 April 2026. You have the mediation certificate you need.")
 
 
 @pytest.mark.parametrize("today", [None, D(2026, 1, 1), D(2026, 3, 12), D(2026, 11, 22)])
@@ -586,16 +586,16 @@ def test_council_deadline_passed_gets_council_advice():
 
 def test_text_summary_writes_dates_in_full_and_says_it_is_a_guide():
     text = appeal_deadline(D(2025, 12, 30)).text_summary()
-    assert text.startswith("Your appeal must reach the Tribunal by 5pm on Monday 2 March 2026.")
-    assert "This is a guide, not legal advice: check it with us on 01225 394382, IPSEA or the Tribunal." in text
-    assert "IPSEA" in text and "Tribunal" in text
+    assert text.startswith(f"Your appeal must {TRIBUNAL} Monday 2 March 2026.")
+    assert "A guide, not legal advice: check with us on 01225 394382, the charity IPSEA or the Tribunal" in text
 
 
 def test_spoken_parts_speak_the_dates():
     parts = appeal_deadline(D(2025, 12, 30)).spoken_parts()
-    assert parts[0] == ("Your appeal must reach the Tribunal by 5pm on Monday the 2nd of March 2026; first you need "
-                        "mediation advice and a certificate from the mediation adviser.")
-    assert parts[-1] == "This is a guide, not legal advice. You can check it with us, with IPSEA, or with the Tribunal."
+    assert parts[0] == ("Your appeal must reach the Tribunal, a special court, by 5pm on Monday the 2nd of March 2026; "
+                        "first get the mediation adviser's advice and certificate.")
+    assert parts[-1].startswith("This is a guide, not legal advice.")
+    assert "check it with us, with the charity IPSEA, or with the Tribunal" in parts[-1]
     assert not any(re.search(r"\d{1,2} [A-Z][a-z]+ \d{4}", p) for p in parts)  # no written dates
 
 
@@ -612,7 +612,7 @@ def test_text_summary_drops_least_important_sentences_to_fit():
     full = r.text_summary(limit=10_000)
     short = r.text_summary()
     assert len(full) > 459 >= len(short)
-    assert short.startswith("Your appeal must reach the Tribunal by 5pm on Monday 2 March 2026. First you need")
+    assert short.startswith(f"Your appeal must {TRIBUNAL} Monday 2 March 2026. {MEDIATION_STEP}")
     for must in (LATE_APPEAL, "Contact them by Saturday 28 February 2026.", "Not needed if only about", GUIDE):
         assert must in short
     assert "Counted from" not in short  # the least important went first
@@ -653,6 +653,7 @@ def test_copy_loads_the_deadline_messages():
 
 
 def test_a_shortened_text_keeps_the_step_that_explains_the_final_date():
-    text = appeal_deadline(D(2026, 10, 26), D(2026, 11, 2), today=D(2026, 11, 22)).text_summary()
+    # No today, so no "That is 43 days from today." (kept before the steps) competes for the room.
+    text = appeal_deadline(D(2026, 10, 26), D(2026, 11, 2)).text_summary()
     assert "Saturday 26 December 2026 is between 25 December and 1 January, so the appeal is in time" in text
     assert "The decision date counts" not in text  # dropped to fit three texts

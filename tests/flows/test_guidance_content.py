@@ -623,6 +623,63 @@ def test_an_option_label_counts_for_the_glossary():
     assert "node 'main' (text): 'SENCO' is not explained" in editorial(broken)
 
 
+# --- the glossary in the replies outside the guidance tree (deadline results, messages) ---
+
+
+def test_every_deadline_result_and_every_message_explains_its_words(tree):
+    from flows.deadline_kinds import kinds
+    from flows.guidance import deadline_replies, reply_jargon_problems
+
+    assert reply_jargon_problems(tree.glossary) == []
+    replies = deadline_replies()
+    for kind in kinds():  # every kind, written and spoken, is among the replies checked
+        for version in ("text", "say"):
+            assert any(where.startswith(f"deadline result {kind.name}") and v == version for where, v, _ in replies)
+    appeal = next(r for where, v, r in replies if where.startswith("deadline result appeal") and v == "text")
+    assert "Tribunal (special court)" in appeal and "the charity IPSEA" in appeal
+    assert all(gsm7_length(r) <= MAX_SMS_CHARS for _, v, r in replies if v == "text")
+
+
+def _messages_copy(tmp_path, old: str, new: str) -> Path:
+    """The shipped messages in tmp_path, with one wording changed."""
+    from flows.copy import MESSAGES_DIR
+
+    for path in MESSAGES_DIR.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "deadlines.toml":
+            assert old in text
+            text = text.replace(old, new)
+        (tmp_path / path.name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_message_that_uses_a_word_without_explaining_it_is_found(tree, tmp_path):
+    from flows.guidance import reply_jargon_problems
+
+    messages = _messages_copy(tmp_path, "the charity IPSEA or the Tribunal (special court).", "IPSEA or the Tribunal.")
+    problems = reply_jargon_problems(tree.glossary, messages)
+    assert any(p.startswith("messages/deadlines.toml guide_note (text): 'Tribunal' is not explained") for p in problems)
+    assert any("guide_note (text): 'IPSEA' is not explained" in p and "['charity']" in p for p in problems)
+    assert not any("guide_note (say)" in p for p in problems)  # the spoken version still explains both
+    assert any("guide_note (text): 'Tribunal'" in p for p in check_content(messages_dir=messages, today=TODAY))
+
+
+def test_a_composed_deadline_result_that_uses_a_word_without_explaining_it_is_found(tree, tmp_path, monkeypatch):
+    from flows import deadlines
+    from flows.copy import load_copy
+    from flows.guidance import reply_jargon_problems
+
+    messages = _messages_copy(tmp_path, 'headline_discrimination = "Your claim must reach the Tribunal (special court) by',
+                              'headline_discrimination = "Your claim must reach the Tribunal by')
+    monkeypatch.setattr(deadlines, "load_copy", lambda *a, **k: load_copy(messages))  # the results' words
+    problems = reply_jargon_problems(tree.glossary, messages)
+    claim = [p for p in problems if p.startswith("deadline result discrimination_claim")]
+    assert any("(text): 'Tribunal' is not explained" in p and "Your claim must reach the Tribunal by 5pm" in p
+               for p in claim)
+    assert any("(say): 'Tribunal'" in p for p in claim)
+    assert not [p for p in problems if p.startswith("deadline result appeal")]  # its headline still explains it
+
+
 def test_the_readability_limits_are_enforced_for_guidance_pages():
     import tomllib
 

@@ -97,13 +97,13 @@ def test_keypad_date_read_back_confirm_no_certificate_result(caller):
     doc = caller.press("2")
     said = spoken(doc)
     first = doc.find("Say").text  # the key fact first: the last day and the mediation step
-    assert first == ("Your appeal must reach the Tribunal by 5pm on Monday the 2nd of March 2026; first you need "
-                     "mediation advice and a certificate from the mediation adviser.")
+    assert first == ("Your appeal must reach the Tribunal, a special court, by 5pm on Monday the 2nd of March 2026; "
+                     "first get the mediation adviser's advice and certificate.")
     assert "Contact them by" not in said  # passed: the late-appeal advice is what helps now
     assert "That date has passed." in said
     assert "February 2026 has no 30th day" in said and "There is no the" not in said
-    assert "This is a guide, not legal advice." in said and "IPSEA" in said
-    assert "a late appeal may still be possible, as the Tribunal can allow it" in said
+    assert "This is a guide, not legal advice." in said and "the charity IPSEA" in said
+    assert "a late appeal may still be possible, as the Tribunal, a special court, can allow it" in said
     assert len(doc.findall("Pause")) >= len(doc.findall("Say")) - 2  # a pause between the parts
     assert "For the answer again, press 1." in gather_prompt(doc)
 
@@ -119,8 +119,8 @@ def test_a_later_certificate_and_school_only(caller):
     assert "You gave Monday the 22nd of June 2026." in gather_prompt(doc)
     caller.press("1")
     doc = caller.press("2")
-    assert doc.find("Say").text == ("Your appeal must reach the Tribunal by 5pm on Wednesday the 22nd of July 2026; "
-                                    "you have the mediation certificate you need to appeal.")
+    assert doc.find("Say").text == ("Your appeal must reach the Tribunal, a special court, by 5pm on Wednesday the "
+                                    "22nd of July 2026; you have the mediation certificate you need to appeal.")
 
 
 def test_school_only_by_speech(caller):
@@ -131,8 +131,8 @@ def test_school_only_by_speech(caller):
     caller.speak("no I don't have one")
     doc = caller.speak("yes")
     assert doc.find("Say").text == (
-        "Your appeal, only about the school named, must reach the Tribunal by 5pm on Wednesday the 15th of July "
-        "2026, and needs no mediation advice or certificate.")
+        "Your appeal must reach the Tribunal, a special court, by 5pm on Wednesday the 15th of July 2026. "
+        "It is only about the school named, so you need no mediation certificate or advice.")
     assert "mediation adviser" not in spoken(doc)
 
 
@@ -146,9 +146,9 @@ def _appeal_result(caller, school_key: str) -> str:
 def test_only_about_the_school_changes_what_is_said_as_by_text(caller, twilio):
     not_only, only = _appeal_result(caller, "2"), _appeal_result(Caller(twilio), "1")
     assert not_only != only
-    assert "first you need mediation advice and a certificate from the mediation adviser" in not_only
+    assert "first get the mediation adviser's advice and certificate" in not_only
     assert "Contact them by Tuesday the 1st of December 2026." in not_only
-    assert "needs no mediation advice or certificate" in only and "mediation adviser" not in only
+    assert "you need no mediation certificate or advice" in only and "mediation adviser" not in only
     for said in (not_only, only):
         assert "by 5pm on Tuesday the 1st of December 2026" in said
         assert "a late appeal may still be possible" in said  # on every appeal, passed or not

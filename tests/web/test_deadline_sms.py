@@ -8,7 +8,8 @@ from flows.gsm7 import gsm7_length, is_gsm7
 from store import outbound as records
 from tests.conftest import PARENT, sms_replies
 
-GUIDE = "This is a guide, not legal advice"
+GUIDE = "guide, not legal advice"
+MEDIATION_STEP = "First get the mediation adviser's advice and certificate."
 LATE = "a late appeal may still be possible"
 FIRST_PART = 153  # GSM-7 characters in the first part of a longer text
 
@@ -51,10 +52,10 @@ def test_the_whole_appeal_conversation_gives_the_reference_answer(text):
     assert "mediation certificate" in one(text("30/12/2025"))
     assert "only about the school or college named in the plan, its type, or that none is named" in one(text("NO"))
     result = one(text("NO"))
-    assert result.startswith("Your appeal must reach the Tribunal by 5pm on Monday 2 March 2026. First you need "
-                             "mediation advice and a certificate from the mediation adviser.")
+    assert result.startswith("Your appeal must reach the Tribunal (special court) by 5pm on Monday 2 March 2026. "
+                             + MEDIATION_STEP)
     assert "Contact them by" not in result  # passed: the late-appeal advice is what helps now
-    assert GUIDE in result and "IPSEA" in result and "Tribunal" in result
+    assert GUIDE in result and "the charity IPSEA" in result and "Tribunal" in result
     assert LATE in result and "That date has passed." in result  # 2 March 2026 has passed by November 2026
     assert "REMIND" not in result  # nothing to remind about once it has passed
 
@@ -79,7 +80,7 @@ def test_school_only_appeal_ignores_the_certificate(text):
     text("22/06/2026")
     result = one(text("YES"))
     assert "by 5pm on Wednesday 15 July 2026" in result  # 2 months from the decision only
-    assert "only about the school named, so no mediation certificate is needed" in result[:FIRST_PART]
+    assert "Only about the school named: no mediation certificate needed." in result[:FIRST_PART]
 
 
 def _appeal_by_text(text, school: str) -> str:
@@ -90,9 +91,9 @@ def _appeal_by_text(text, school: str) -> str:
 
 def test_only_about_the_school_changes_the_answer(text):
     not_only, only = _appeal_by_text(text, "no"), _appeal_by_text(text, "yes")
-    assert "mediation advice and a certificate from the mediation adviser" in not_only[:FIRST_PART]
+    assert MEDIATION_STEP in not_only[:FIRST_PART]
     assert "Contact them by Tuesday 1 December 2026." in not_only
-    assert "mediation adviser" not in only and "no mediation certificate is needed" in only[:FIRST_PART]
+    assert "mediation adviser" not in only and "no mediation certificate needed" in only[:FIRST_PART]
     for result in (not_only, only):
         assert "by 5pm on Tuesday 1 December 2026." in result[:FIRST_PART]
         assert LATE in result  # not passed: still said
@@ -113,16 +114,16 @@ def test_one_shot_forms_answer_at_once(text, body):
     result = one(text(body))
     assert "Monday 2 March 2026" in result
     assert GUIDE in result and LATE in result
-    assert "mediation advice and a certificate from the mediation adviser" in result[:FIRST_PART]
+    assert MEDIATION_STEP in result[:FIRST_PART]
     assert "Not needed if only about the school named, its type, or that none is named." in result
 
 
 def test_the_issue_example_deadline_1_10_2026(text):
     result = one(text("DEADLINE 1/10/2026"))
     assert result.startswith(
-        "Your appeal must reach the Tribunal by 5pm on Tuesday 1 December 2026. First you need mediation advice and "
-        "a certificate from the mediation adviser. Contact them by Tuesday 1 December 2026. Not needed if only "
-        "about the school named, its type, or that none is named.")
+        "Your appeal must reach the Tribunal (special court) by 5pm on Tuesday 1 December 2026. " + MEDIATION_STEP
+        + " Contact them by Tuesday 1 December 2026. Not needed if only about the school named, its type, or that "
+        "none is named.")
     assert LATE in result and "That is 9 days from today." not in result[:FIRST_PART]
 
 
