@@ -110,15 +110,23 @@ def callback_start():
     return twiml_response(response)
 
 
+def _start_again() -> str:
+    """A step that does not exist (an old or damaged URL): begin the request again, never a 404."""
+    args = {k: request.args[k] for k in ("topic", "urgent") if request.args.get(k)}
+    response = VoiceResponse()
+    response.redirect(url_for("ivr.callback_start", **args), method="POST")
+    return twiml_response(response)
+
+
 @bp.post("/callback/ask/<step>")
 def callback_ask(step: str):
     """Ask one question (again after a risk message, or when a URL names it)."""
     if step not in STEPS:
-        abort(404)
+        return _start_again()
     state = _state()
     prompt = CONVERSATION.prompt(_context(), state, step)
     if prompt is None:
-        abort(404)
+        return _start_again()
     response = VoiceResponse()
     _ask(response, prompt, state)
     return twiml_response(response)
@@ -128,7 +136,7 @@ def callback_ask(step: str):
 def callback_answer(step: str):
     """The caller pressed a key, spoke, or said nothing: the next question, or the end."""
     if step not in STEPS:
-        abort(404)
+        return _start_again()
     form = request.form
     answer = engine.Answer(text=form.get("SpeechResult", "")[:500], digits=form.get("Digits", "")[:40])
     turn = engine.resume(CONVERSATION, _context(), _state(), answer, step=step)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from redis import RedisError
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -75,7 +75,7 @@ def deadline_start():
 def deadline_ask(step: str):
     """Ask one question (or, if the URL's state does not fit it, the first question not answered)."""
     if step not in STEPS:
-        abort(404)
+        return _start_again()
     ctx, state = _context(), _state()
     prompt = CONVERSATION.prompt(ctx, state, step)
     if prompt is None or CONVERSATION.next_step(ctx, state) != step:
@@ -87,8 +87,25 @@ def deadline_ask(step: str):
 def deadline_answer(step: str):
     """The caller pressed a key, spoke, or said nothing: the next question, or the end."""
     if step not in STEPS:
-        abort(404)
+        return _start_again()
     return _render(engine.resume(CONVERSATION, _context(), _state(), answer(), step=step))
+
+
+# The calculator's URLs before it moved onto the conversation engine: a call that was part-way
+# through during a deploy starts the calculator again rather than hearing an application error.
+LEGACY_STEPS = ("date", "readback", "confirm", "school", "school-choice", "result", "option")
+
+
+@bp.post("/deadline/<legacy>")
+def deadline_legacy(legacy: str):
+    """An old or unknown step: start the calculator again (never a 404 to a caller)."""
+    return _start_again()
+
+
+def _start_again() -> str:
+    response = VoiceResponse()
+    response.redirect(url_for("ivr.deadline_start"), method="POST")
+    return twiml_response(response)
 
 
 def _render(turn: engine.Turn) -> str:

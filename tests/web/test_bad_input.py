@@ -18,7 +18,7 @@ import secrets
 
 import pytest
 
-from tests.conftest import HELPLINE_SMS_NUMBER, OPEN_MONDAY, PARENT, Twilio, sign
+from tests.conftest import HELPLINE_SMS_NUMBER, OPEN_MONDAY, PARENT, Twilio, sign, twiml
 from tests.web.webhook_checks import sms_reply, voice_reply
 
 SENT = "2026-11-02"  # a decision letter date before the apps' clock
@@ -216,8 +216,10 @@ def test_a_damaged_url_gets_a_clear_reply(twilio, path):
 
 
 @pytest.mark.parametrize("path", NO_SUCH_STEP)
-def test_a_step_that_does_not_exist_is_not_found(twilio, path):
-    assert twilio.call(path, Digits="1").status_code == 404
+def test_a_step_that_does_not_exist_starts_its_conversation_again(twilio, path):
+    # a caller never meets a 404 (Twilio would say "an application error has occurred")
+    root = twiml(twilio.call(path, Digits="1"))
+    assert root.find("Redirect").text.split("?")[0] in ("/ivr/deadline", "/ivr/callback")
 
 
 @pytest.mark.parametrize("path", ["/ivr/incoming", "/ivr/menu-choice?node=main", "/ivr/callback/save?phone=%2B447700900123"])
@@ -276,7 +278,7 @@ def test_a_junk_call_status_is_acknowledged(twilio, fields):
 
 # --- every route, found by walking the URL map ----------------------------------------------
 
-SAMPLE_ARGS = {"step": "topic"}
+SAMPLE_ARGS = {"step": "topic", "legacy": "date"}
 SAMPLE_ARGS_BY_ENDPOINT = {"ivr.deadline_ask": {"step": "kind"}, "ivr.deadline_answer": {"step": "kind"}}
 MINIMAL_FORM = {"ivr": {"CallSid": "CA" + "9" * 32}, "sms": {"MessageSid": "SM" + "9" * 32, "From": PARENT}}
 STATUS_ENDPOINTS = {"ivr.call_status", "sms.message_status", "ivr.callback_transcription"}  # Twilio reads no TwiML from these
@@ -318,3 +320,16 @@ def test_every_webhook_refuses_unsigned_and_answers_signed_empty_forms(make_app,
             outcomes[url] = (empty.status_code == 400, bad_outcome(minimal, check) is None)
     assert all(all(ok) for ok in outcomes.values()), {url: ok for url, ok in outcomes.items() if not all(ok)}
     assert len(outcomes) >= 20
+
+
+@pytest.mark.parametrize("path,restart", [
+    ("/ivr/deadline/date?stage=sent", "/ivr/deadline"),  # a URL from before the calculator moved
+    ("/ivr/deadline/school-choice", "/ivr/deadline"),
+    ("/ivr/deadline/ask/nonsense", "/ivr/deadline"),
+    ("/ivr/deadline/answer/nonsense", "/ivr/deadline"),
+    ("/ivr/callback/ask/nonsense?topic=school", "/ivr/callback?topic=school"),
+    ("/ivr/callback/answer/nonsense?topic=school&urgent=1", "/ivr/callback?"),
+])
+def test_an_old_or_unknown_step_starts_that_conversation_again_never_a_404(twilio, path, restart):
+    root = twiml(twilio.call(path, Digits="1"))
+    assert root.find("Redirect").text.startswith(restart)
