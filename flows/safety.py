@@ -177,6 +177,8 @@ class SafetyConfig:
         self.lemma.cache_clear()
         self._index = _index(self.patterns)
         self._exception_index = _index(self.exceptions)
+        self._triggers = _Triggers(self._index)
+        self._exception_triggers = _Triggers(self._exception_index)
 
     # backwards-compatible views ---------------------------------------------------------------
 
@@ -470,6 +472,36 @@ def _compile_parts(pattern: Pattern) -> tuple[_Part, ...]:
     return tuple(parts)
 
 
+class _Triggers:
+    """Which patterns a text could match, from its words: each pattern is filed under the smallest
+    set of words one of which it must find, so a text is tried only against the patterns that
+    could match it (a few of several hundred), in their order in the file."""
+
+    def __init__(self, index: dict):
+        self.items = list(index.items())
+        self.by_lemma: dict[str, list[int]] = {}
+        self.by_form: dict[str, list[int]] = {}
+        self.always: list[int] = []
+        for n, (_, parts) in enumerate(self.items):
+            needs = [need for part in parts for need in part.needs if need[0] or need[1]]
+            if not needs:
+                self.always.append(n)
+                continue
+            lemmas, exact = min(needs, key=lambda need: len(need[0]) + len(need[1]))
+            for lemma in lemmas:
+                self.by_lemma.setdefault(lemma, []).append(n)
+            for form in exact:
+                self.by_form.setdefault(form, []).append(n)
+
+    def candidates(self, text: "_Text") -> list:
+        found = set(self.always)
+        for lemma in text.lemmas:
+            found.update(self.by_lemma.get(lemma, ()))
+        for form in text.forms:
+            found.update(self.by_form.get(form, ()))
+        return [self.items[n] for n in sorted(found)]
+
+
 def _index(patterns) -> dict:
     """pattern -> its compiled parts."""
     return {pattern: _compile_parts(pattern) for pattern in patterns}
@@ -523,7 +555,7 @@ def assess(text: str, config: SafetyConfig | None = None) -> Concern | None:
     encoded = _Text(toks, config.fillers)
     blocked = None
     matched: dict[str, tuple[int, int]] = {}
-    for pattern, parts in config._index.items():
+    for pattern, parts in config._triggers.candidates(encoded):
         if pattern.category in matched or not all(encoded.may_match(p) for p in parts):
             continue
         if blocked is None:
@@ -540,7 +572,8 @@ def assess(text: str, config: SafetyConfig | None = None) -> Concern | None:
 
 def _blocked(encoded: _Text, config: SafetyConfig) -> list[tuple[int, int]]:
     """Token spans covered by an exception ("killing time", "kill for a coffee")."""
-    return [span for exc in config._exception_index.values() for part in exc[:1] for span in encoded.spans(part)
+    return [span for _, exc in config._exception_triggers.candidates(encoded) for part in exc[:1]
+            for span in encoded.spans(part)
             if all(encoded.may_match(p) and next(encoded.spans(p), None) for p in exc[1:])]
 
 

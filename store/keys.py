@@ -39,6 +39,7 @@ def _secret(key_hash_secret: str, secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"helpline phone tag v1", hashlib.sha256).digest()
 
 
+@functools.lru_cache(maxsize=256)  # a webhook asks for the same line's tag several times; kept small
 def _tag(secret: bytes, line: str) -> str:
     return hmac.new(secret, line.encode(), hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
 
