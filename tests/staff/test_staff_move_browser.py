@@ -97,7 +97,7 @@ def test_an_adviser_moves_a_call_back_and_follows_the_numbers_other_contacts(bro
     items = linked.find_elements(By.CSS_SELECTOR, "li[data-linked]")
     assert [i.get_attribute("data-linked") for i in items] == [f"concern-{ids['concern']}",
                                                                 f"request-{ids['earlier']}"]
-    assert items[0].text == ("🛡 Safety concern: Child harmed or at risk · Friday 20 November 2026, 18:00 · "
+    assert items[0].text == ("⚠ Safety concern: Child harmed or at risk · Friday 20 November 2026, 18:00 · "
                              "Waiting for an adviser")
     assert items[1].text == "Call back request: Appeals to the Tribunal · Monday 16 November 2026, 11:00 · " \
                             "Done: Reached the parent"
