@@ -9,6 +9,7 @@ import threading
 import pytest
 import redis
 
+from connections import make_redis
 from flows.calendar_changes import CalendarChangeError, Overlay
 from flows.hours import EXTRA_CLOSURE, OPEN
 from store import calendar_changes as store
@@ -16,6 +17,7 @@ from store import calendar_changes as store
 NOW = dt.datetime(2026, 11, 23, 11, 0)
 TODAY = NOW.date()
 THURSDAY = dt.date(2026, 11, 26)
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 
 def live(settings, client) -> store.LiveCalendar:
@@ -73,7 +75,7 @@ def test_other_processes_see_a_change_after_their_short_check_interval(settings,
 
 
 def test_with_redis_away_the_calendar_already_loaded_is_used(settings):
-    dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, socket_timeout=0.2)
+    dead = make_redis(settings.with_changes(redis_url=DEAD_REDIS))  # the app's own client: no retries, no back-off
     calendar = live(settings, dead)
     assert calendar.current().is_open(NOW)
     assert calendar.version == 0 and calendar.problem == ""

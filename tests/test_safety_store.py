@@ -3,12 +3,13 @@
 import datetime as dt
 
 import pytest
-import redis as redis_lib
 
+from connections import make_redis
 from store import safety, spool
 from store.keys import phone_tag
 
 NOW = dt.datetime(2026, 11, 22, 21, 0, tzinfo=dt.timezone.utc)
+DEAD_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 PARENT = "+447700900123"
 OTHER = "+447700900456"
 
@@ -119,7 +120,7 @@ def test_retention_removes_closed_concerns_but_never_open_ones(redis_client, set
 
 
 def test_with_redis_away_a_concern_is_spooled_and_reaches_the_queue_once(redis_url, redis_client, settings):
-    dead = redis_lib.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    dead = make_redis(settings.with_changes(redis_url=DEAD_REDIS))  # the app's own client: no retries, no back-off
     concern = dict(phone=PARENT, channel="sms", category="missing_child", label="Missing child", rank=1,
                    words="my daughter hasnt come home", at=NOW)
     row_id, how = safety.raise_or_spool(dead, settings, source_sid="SM" + "1" * 32, **concern)
