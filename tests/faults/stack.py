@@ -37,6 +37,9 @@ HELPLINE_SMS_NUMBER = "+447700900000"
 # Monday in term time, after the line closes at 3pm (when parents ask for call backs) but
 # inside the 09:00-19:00 send window, so confirmation texts go at once instead of being held.
 NOW = "2026-11-23T16:30"
+# The web and the worker replay their host's spool every SPOOL_REPLAY_SECONDS (15 in production):
+# every 2 s here, so a test waits about a second for a replay instead of about eight.
+SPOOL_REPLAY_SECONDS = 2
 
 
 def parent(n: int) -> str:
@@ -215,12 +218,14 @@ def settings_names() -> set[str]:
 
 
 def service_env(redis_url: str, data_dir: Path, port: int) -> dict[str, str]:
-    """The environment for the web and the worker: local mode, our Redis, a fixed time in the send window."""
+    """The environment for the web and the worker: local mode, our Redis, a fixed time in the send window,
+    the spool replayed every SPOOL_REPLAY_SECONDS."""
     ours = settings_names() | {"PORT", "HOST", "WEB_CONCURRENCY"}
     env = {k: v for k, v in os.environ.items() if k not in ours}
     env.update(HELPLINE_ENV="local", REDIS_URL=redis_url, DATA_DIR=str(data_dir), TWILIO_AUTH_TOKEN=TOKEN,
                PUBLIC_BASE_URL=PUBLIC_BASE_URL, TWILIO_NUMBER=HELPLINE_SMS_NUMBER, HELPLINE_NOW=NOW,
-               HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1", PYTHONUNBUFFERED="1")
+               HOST="127.0.0.1", PORT=str(port), WEB_CONCURRENCY="1", PYTHONUNBUFFERED="1",
+               SPOOL_REPLAY_SECONDS=str(SPOOL_REPLAY_SECONDS))
     return env
 
 

@@ -9,7 +9,8 @@ from collections import Counter
 from tests.faults.stack import parent, sid, wait_for
 
 REPLY_SECONDS = 2.0  # Twilio waits 15s; a parent should not wait anywhere near that
-# The worker and the web replay the spool every SPOOL_REPLAY_SECONDS (15s): one full round and some.
+# The worker and the web replay the spool every SPOOL_REPLAY_SECONDS (stack.py: 2 s; 15 s in production);
+# the deadline leaves room for a loaded machine, and the wait ends as soon as all is done.
 REPLAY_DEADLINE_SECONDS = 30
 
 
