@@ -16,7 +16,7 @@ from commands.simulator import serve
 from store import events
 from tests.conftest import OPEN_MONDAY
 from tests.staff import PASSWORD, add_adviser
-from tests.staff.test_staff_browser import browser, wait_for  # noqa: F401  (the browser fixture)
+from tests.staff.test_staff_browser import wait_for
 
 
 @pytest.fixture

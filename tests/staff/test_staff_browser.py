@@ -2,17 +2,14 @@
 
 `make test` installs Chromium and chromedriver from Debian when they are missing. If they still
 cannot be found, this test FAILS (it is never skipped): the staff page must be proven in a browser.
+The `browser` fixture is in tests/staff/conftest.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -28,40 +25,6 @@ from tests.staff import PASSWORD, add_adviser, store_of
 from tests.workers.support import svc_at
 from workers.jobs import deliver_with
 from workers.outbound import queue_text
-
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
-CHROMEDRIVER_CANDIDATES = ("/usr/bin/chromedriver", "chromedriver")
-INSTALL_HINT = ("run `make test` (it installs them) or `apt-get update && apt-get install -y chromium "
-                "chromium-driver`")
-
-
-def _find(candidates) -> str | None:
-    for name in candidates:
-        found = name if Path(name).is_file() else shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-@pytest.fixture
-def browser(tmp_path):
-    """Headless Chromium driven by the Debian chromedriver, with a fresh profile."""
-    binary, driver_path = _find(CHROMIUM_CANDIDATES), _find(CHROMEDRIVER_CANDIDATES)
-    if binary is None or driver_path is None:
-        missing = " and ".join(n for n, p in (("Chromium", binary), ("chromedriver", driver_path)) if p is None)
-        pytest.fail(f"{missing} not found: the staff page browser test needs them; {INSTALL_HINT}.")
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1280,1000"):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture

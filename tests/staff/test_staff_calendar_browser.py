@@ -16,7 +16,7 @@ from commands.simulator import serve
 from store import callbacks
 from tests.conftest import OPEN_MONDAY, TEST_TOKEN, sign
 from tests.staff import PASSWORD, add_adviser, store_of
-from tests.staff.test_staff_browser import browser, wait_for  # noqa: F401  (the browser fixture)
+from tests.staff.test_staff_browser import wait_for
 from tests.workers.support import run_worker, worker_env
 
 

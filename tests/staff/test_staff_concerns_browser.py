@@ -8,7 +8,7 @@ from selenium.webdriver.common.keys import Keys
 
 from tests.conftest import HELPLINE_SMS_NUMBER, sign
 from tests.staff import PASSWORD
-from tests.staff.test_staff_browser import browser, served, wait_for  # noqa: F401  (fixtures)
+from tests.staff.test_staff_browser import served, wait_for  # noqa: F401  (the served fixture)
 
 WORDS = "my daughter hasnt come home and isnt answering her phone"
 

@@ -16,8 +16,8 @@ from clock import fixed_clock
 from store import callbacks, safety
 from tests.conftest import OPEN_MONDAY
 from tests.staff import PASSWORD, add_adviser, store_of
-# The browser fixture, and serve() (the app on a real local port) from wherever that test finds it.
-from tests.staff.test_staff_browser import browser, serve, wait_for  # noqa: F401
+# serve() (the app on a real local port) from wherever that test finds it.
+from tests.staff.test_staff_browser import serve, wait_for
 from tests.workers.support import run_worker, worker_env
 
 

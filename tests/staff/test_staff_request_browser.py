@@ -13,7 +13,7 @@ from clock import fixed_clock
 from store import callbacks
 from tests.conftest import OPEN_MONDAY
 from tests.staff import PASSWORD, store_of
-from tests.staff.test_staff_browser import browser, served, wait_for  # noqa: F401  (fixtures)
+from tests.staff.test_staff_browser import served, wait_for  # noqa: F401  (the served fixture)
 
 RECORDING = "https://api.twilio.com/2010-04-01/Accounts/AC" + "0" * 32 + "/Recordings/RE" + "4" * 32
 CALL = "CA" + "4" * 32
