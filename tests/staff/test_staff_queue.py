@@ -259,7 +259,7 @@ class _Recordings(BaseHTTPRequestHandler):
 
 def test_with_twilio_a_voice_message_plays_through_the_staff_proxy(make_app):
     server = HTTPServer(("127.0.0.1", 0), _Recordings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
     try:
         app = make_app(OPEN_MONDAY, twilio_account_sid="AC" + "1" * 32, twilio_api_base_url=base)

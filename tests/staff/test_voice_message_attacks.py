@@ -80,7 +80,7 @@ def upstream():
     handler = type("Upstream", (_Upstream,), {"seen": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     handler.base = f"http://127.0.0.1:{server.server_port}"
     yield handler
     server.shutdown()
