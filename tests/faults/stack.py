@@ -7,7 +7,9 @@ signed as Twilio signs it. A test helper, not a test file.
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import re
 import shlex
 import shutil
@@ -28,6 +30,7 @@ import redis
 
 import connections
 from bench.stack import expand, procfile_command  # one reader of the Procfile
+from tests.conftest import worker_index
 from twilio_webhooks import TwilioClient
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,11 +67,27 @@ def wait_for(predicate, timeout: float, every: float = 0.1):
         time.sleep(every)
 
 
+# Ports for the processes of these tests: a block of each pytest-xdist worker's own (gw0 20000-20999,
+# gw1 21000-21999, ...), below Linux's ephemeral range (32768 up), so neither another worker nor an
+# outgoing connection takes a port between the probe and the server's bind, or while a Redis we
+# stopped is down before it starts again on the same port. Each run starts at a random place in its
+# block, so two runs on one machine (two checkouts) seldom try the same port, and then the probe sees it.
+PORT_BLOCK, PORT_BLOCK_SIZE = 20000, 1000
+_next_port = itertools.count(random.randrange(PORT_BLOCK_SIZE))
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody is listening on just now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A TCP port on 127.0.0.1 in this worker's block that nobody is listening on just now."""
+    first = PORT_BLOCK + PORT_BLOCK_SIZE * worker_index()
+    for _ in range(PORT_BLOCK_SIZE):
+        port = first + next(_next_port) % PORT_BLOCK_SIZE
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use (or just released and waiting out TIME_WAIT): the next one
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + PORT_BLOCK_SIZE - 1}")
 
 
 def redis_binary() -> str:
