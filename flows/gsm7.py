@@ -18,6 +18,7 @@ triple the cost and the number of parts a parent's phone has to stitch together.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 # 3GPP TS 23.038 default alphabet (ESC, 0x1B, is left out: it is not a character).
@@ -52,6 +53,9 @@ REPLACEMENTS = {
 
 def _is_gsm7_char(c: str) -> bool:
     return c in BASIC or c in EXTENSION
+
+
+_ALL_GSM7 = re.compile("[" + "".join(re.escape(c) for c in sorted(set(BASIC) | set(EXTENSION))) + "]*")
 
 
 def is_gsm7(s: str) -> bool:
@@ -103,6 +107,8 @@ def segment_count(s: str) -> int:
 def to_gsm7(s: str) -> str:
     """s rewritten in GSM-7: typographic characters made plain, the unsendable dropped."""
     s = s.replace("\r\n", "\n")
+    if _ALL_GSM7.fullmatch(s):
+        return s  # the usual case (our own replies): nothing to rewrite, no character-by-character walk
     out: list[str] = []
     for c in s:
         if _is_gsm7_char(c):
