@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import re
 
 from store import staff_accounts
+
+
+@contextmanager
+def served_app(settings, at: dt.datetime):
+    """The app on a real local port at a fixed time, with adviser "sam": yields (base URL, app)."""
+    from app import create_app
+    from clock import fixed_clock
+    from commands.simulator import serve
+
+    apps = []
+
+    def factory(base):
+        apps.append(create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(at)))
+        return apps[-1]
+
+    with serve(factory) as base:
+        add_adviser(apps[0], "sam")
+        yield base, apps[0]
 
 PASSWORD = "correct horse battery"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

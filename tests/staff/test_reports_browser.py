@@ -10,27 +10,16 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from app import create_app
-from clock import fixed_clock
-from commands.simulator import serve
 from store import events
 from tests.conftest import OPEN_MONDAY
-from tests.staff import PASSWORD, add_adviser
+from tests.staff import PASSWORD, served_app
 from tests.staff.test_staff_browser import wait_for
 
 
 @pytest.fixture
 def served(settings):
     """The app on a real local port at Monday 23 November 2026, 11am, with counts in two months."""
-    apps = []
-
-    def factory(base):
-        apps.append(create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY)))
-        return apps[-1]
-
-    with serve(factory) as base:
-        app = apps[0]
-        add_adviser(app, "sam")
+    with served_app(settings, OPEN_MONDAY) as (base, app):
         svc = app.extensions["helpline"]
         redis, cfg = svc.connections.redis, svc.settings
         for _ in range(3):

@@ -15,13 +15,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from app import create_app
-from clock import fixed_clock
-from commands.simulator import serve
 from store import callbacks
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY
-from tests.staff import PASSWORD, add_adviser, store_of
+from tests.staff import PASSWORD, served_app, store_of
 from tests.workers.support import svc_at
 from workers.jobs import deliver_with
 from workers.outbound import queue_text
@@ -30,15 +27,7 @@ from workers.outbound import queue_text
 @pytest.fixture
 def served(settings):
     """The app on a real local port at Monday 11am, with one adviser and two parents waiting."""
-    apps = []
-
-    def factory(base):
-        apps.append(create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY)))
-        return apps[-1]
-
-    with serve(factory) as base:
-        app = apps[0]
-        add_adviser(app, "sam")
+    with served_app(settings, OPEN_MONDAY) as (base, app):
         redis, cfg, calendar = store_of(app)
         callbacks.save_request(redis, cfg, calendar, phone="07700 900123", topic="general", channel="voice",
                                source_sid="CA" + "a" * 32, now=dt.datetime(2026, 11, 23, 9, 0),

@@ -11,13 +11,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 
-from app import create_app
-from clock import fixed_clock
 from store import callbacks, safety
 from tests.conftest import OPEN_MONDAY
-from tests.staff import PASSWORD, add_adviser, store_of
-# serve() (the app on a real local port) from wherever that test finds it.
-from tests.staff.test_staff_browser import serve, wait_for
+from tests.staff import PASSWORD, served_app, store_of
+from tests.staff.test_staff_browser import wait_for
 from tests.workers.support import run_worker, worker_env
 
 
@@ -25,15 +22,7 @@ from tests.workers.support import run_worker, worker_env
 def served(settings):
     """The app on a real local port at Monday 23 November 2026, 11am. One parent (07700 900123) asked for
     a call back a week ago (done), raised a safety concern on Friday, and asked again this morning."""
-    apps = []
-
-    def factory(base):
-        apps.append(create_app(settings.with_changes(public_base_url=base), clock=fixed_clock(OPEN_MONDAY)))
-        return apps[-1]
-
-    with serve(factory) as base:
-        app = apps[0]
-        add_adviser(app, "sam")
+    with served_app(settings, OPEN_MONDAY) as (base, app):
         redis, cfg, calendar = store_of(app)
         week_ago = dt.datetime(2026, 11, 16, 11, 0)
         earlier = callbacks.save_request(redis, cfg, calendar, phone="07700 900123", topic="appeal", channel="voice",
