@@ -15,6 +15,7 @@ from config import Settings
 from flows.guidance import load_guidance
 from flows.safety import load_safety
 from flows.safety_model import load_model
+from twilio_webhooks import WebhookSessions
 
 log = logging.getLogger("helpline")
 
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     app.register_blueprint(ivr_bp)
     app.register_blueprint(sms_bp)
+    app.session_interface = WebhookSessions((ivr_bp.url_prefix, sms_bp.url_prefix))
     from staff import bp as staff_bp
     app.register_blueprint(staff_bp)
 

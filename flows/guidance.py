@@ -114,6 +114,7 @@ from flows.gsm7 import describe_char, first_non_gsm7, gsm7_length
 from flows.spoken import addresses, pieces, speak_addresses
 
 DEFAULT_PATH = Path(__file__).parent / "content" / "guidance.toml"
+_DEFAULT_PATHS = (Path(DEFAULT_PATH), Path(MESSAGES_DIR))
 
 ACTIONS = ("action:deadline", "action:callback", "action:hours", "action:person")
 KEYS = ("1", "2", "3", "4", "5")
@@ -1003,4 +1004,6 @@ def _load(path: Path, messages_dir: Path) -> GuidanceTree:
 
 def load_guidance(path: Path | str | None = None, messages_dir: Path | str | None = None) -> GuidanceTree:
     """The checked guidance tree (cached). Raises ContentError listing every problem."""
+    if path is None and messages_dir is None:
+        return _load(_DEFAULT_PATHS[0], _DEFAULT_PATHS[1])  # every webhook: no Path built each time
     return _load(Path(path or DEFAULT_PATH), Path(messages_dir or MESSAGES_DIR))

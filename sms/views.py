@@ -85,20 +85,24 @@ def incoming_sms():
     counted = _count_text(svc, inbound, new_conversation=not state)
     try:
         conversations.save(redis, svc.settings, phone, sid, turn.state, xml,
-                           also=lambda pipe: events.write(pipe, svc.settings, counted))
+                           also=counted and (lambda pipe: events.write(pipe, svc.settings, counted)))
     except RedisError as error:
-        svc.events.give_back(counted)  # the writer thread tries again
+        if counted:
+            svc.events.give_back(counted)  # the next text, or the writer thread, tries again
         log.error("Redis unavailable saving a conversation: %s", type(error).__name__)
     return twiml_response(xml)
 
 
-def _count_text(svc, inbound: Inbound, *, new_conversation: bool) -> events.Pending:
-    """Count this text for the reports (a new conversation is a contact), and take every count this
-    process holds, to go in the conversation's own round trip."""
+def _count_text(svc, inbound: Inbound, *, new_conversation: bool) -> events.Pending | None:
+    """Count this text for the reports (a new conversation is a contact). With no writer thread
+    (EVENTS_FLUSH_SECONDS 0), take every count this process holds, to go in the conversation's own
+    round trip; with one, leave them to it (a few commands a text fewer)."""
     events.note(svc, inbound.now, reports.text_received(svc.calendar.is_open(inbound.now)))
     if new_conversation:
         events.contact(svc, inbound.now, "text", inbound.phone)
-    return svc.events.take()
+    if svc.settings.events_flush_seconds:
+        return None
+    return svc.events.take() or None
 
 
 def decide(svc, inbound: Inbound, state: dict, texts_in_window: int) -> Turn | None:

@@ -55,47 +55,71 @@ class Loaded(NamedTuple):
     texts_in_window: int  # this one included; 0 when the limit is off
 
 
-def load(redis, settings, phone: str, message_sid: str, at: dt.datetime) -> Loaded:
-    """One round trip: the replay cache, the conversation, seen before?, and this text counted.
+# load() as one command: the replay cache, the conversation, seen before?, and (when the limit is
+# on) this text counted. KEYS: reply, conversation, seen[, rate]. ARGV: MessageSid, window seconds.
+# Redis returns a Lua false as nil, so an empty GET stays None.
+_LOAD = """
+local counted = 0
+if KEYS[4] then
+  redis.call('SADD', KEYS[4], ARGV[1])
+  redis.call('EXPIRE', KEYS[4], ARGV[2])
+  counted = redis.call('SCARD', KEYS[4])
+end
+return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), redis.call('EXISTS', KEYS[3]), counted}
+"""
 
-    The count is a set of MessageSids, so a text Twilio delivers twice is counted once. MULTI/EXEC
-    keeps SADD and SCARD together: of two texts arriving at once, exactly one sees limit + 1.
+
+def load(redis, settings, phone: str, message_sid: str, at: dt.datetime) -> Loaded:
+    """One command: the replay cache, the conversation, seen before?, and this text counted.
+
+    The count is a set of MessageSids, so a text Twilio delivers twice is counted once. A Lua
+    script runs whole, so SADD and SCARD stay together: of two texts arriving at once, exactly
+    one sees limit + 1. (One EVAL instead of a MULTI of eight: a third of a text's Redis cost.)
     """
-    limit_on = settings.sms_limit_per_window > 0
-    pipe = redis.pipeline(transaction=True)
-    pipe.get(reply_key(settings, message_sid))
-    pipe.get(conversation_key(settings, phone))
-    pipe.exists(seen_key(settings, phone))
-    if limit_on:
-        key = rate_key(settings, phone, at)
-        pipe.sadd(key, message_sid)
-        pipe.expire(key, settings.sms_limit_window_seconds)  # the key names its window; this just tidies up
-        pipe.scard(key)
-    cached, raw_state, seen, *counted = pipe.execute()
+    keys = [reply_key(settings, message_sid), conversation_key(settings, phone), seen_key(settings, phone)]
+    if settings.sms_limit_per_window > 0:
+        keys.append(rate_key(settings, phone, at))  # the key names its window; EXPIRE just tidies up
+    cached, raw_state, seen, counted = redis.eval(_LOAD, len(keys), *keys, message_sid,
+                                                  settings.sms_limit_window_seconds)
     try:
         state = json.loads(raw_state) if raw_state else {}
     except ValueError:
         state = {}
-    return Loaded(cached, state if isinstance(state, dict) else {}, bool(seen), int(counted[-1]) if limit_on else 0)
+    return Loaded(cached, state if isinstance(state, dict) else {}, bool(seen), int(counted))
+
+
+# save() as one command. KEYS: conversation, reply, replies, seen. ARGV: the state's JSON ('' deletes
+# the conversation), its TTL, the reply's XML, the reply TTL, the MessageSid, the seen flag's TTL.
+_SAVE = """
+if ARGV[1] == '' then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+redis.call('SADD', KEYS[3], ARGV[5])
+redis.call('EXPIRE', KEYS[3], ARGV[4])
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[6])
+return 1
+"""
 
 
 def save(redis, settings, phone: str, message_sid: str, state: dict, reply_xml: str, *, also=None) -> None:
     """One round trip: keep the new state (expiring), remember the reply, mark the number seen.
 
-    `also(pipe)` adds other commands to the same round trip (the report counts, store/events.py).
+    `also(pipe)` adds other commands to the same round trip (the report counts, store/events.py,
+    when no writer thread sends them).
     """
+    keys = (conversation_key(settings, phone), reply_key(settings, message_sid), replies_key(settings, phone),
+            seen_key(settings, phone))
+    args = (json.dumps(state) if state else "", settings.sms_session_ttl_seconds, reply_xml, REPLY_TTL_SECONDS,
+            message_sid, settings.retention_days * 24 * 3600)
+    if also is None:
+        redis.eval(_SAVE, len(keys), *keys, *args)
+        return
     pipe = redis.pipeline(transaction=False)
-    key = conversation_key(settings, phone)
-    if state:
-        pipe.set(key, json.dumps(state), ex=settings.sms_session_ttl_seconds)
-    else:
-        pipe.delete(key)
-    pipe.set(reply_key(settings, message_sid), reply_xml, ex=REPLY_TTL_SECONDS)
-    pipe.sadd(replies_key(settings, phone), message_sid)
-    pipe.expire(replies_key(settings, phone), REPLY_TTL_SECONDS)
-    pipe.set(seen_key(settings, phone), "1", ex=settings.retention_days * 24 * 3600)
-    if also is not None:
-        also(pipe)
+    pipe.eval(_SAVE, len(keys), *keys, *args)
+    also(pipe)
     pipe.execute()
 
 

@@ -19,9 +19,10 @@ Erasing a parent (flask data erase) has nothing to remove here.
 
 Written without slowing a webhook: a webhook adds its counts to its process's Recorder (memory,
 no Redis), and they reach Redis
-  - in the pipeline a text's webhook already sends (sms/views.py: conversations.save), or
   - from a thread each web process runs every EVENTS_FLUSH_SECONDS (2) while it has counts, and
-    once more when the process exits.
+    once more when the process exits, or
+  - with no such thread (EVENTS_FLUSH_SECONDS 0, and Settings built in code, as in the tests), in
+    the round trip a text's webhook already makes (sms/views.py: conversations.save).
 So /sms/incoming and every voice webhook make no extra round trip. A process killed outright
 loses at most the last 2 seconds of its counts. Staff actions and worker jobs, where a round trip
 does not matter, write at once (write_now) or inside their own transaction (write).

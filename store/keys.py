@@ -29,7 +29,7 @@ TAG_HEX_CHARS = 20
 
 def phone_tag(settings, phone: str) -> str:
     """The short keyed hash of a number for use in key names: never the number itself."""
-    return _tag(_secret(settings.key_hash_secret, settings.secret_key), normalise_line(phone))
+    return _tag(settings.key_hash_secret, settings.secret_key, phone)
 
 
 @functools.lru_cache(maxsize=8)
@@ -39,9 +39,10 @@ def _secret(key_hash_secret: str, secret_key: str) -> bytes:
     return hmac.new(secret_key.encode(), b"helpline phone tag v1", hashlib.sha256).digest()
 
 
-@functools.lru_cache(maxsize=256)  # a webhook asks for the same line's tag several times; kept small
-def _tag(secret: bytes, line: str) -> str:
-    return hmac.new(secret, line.encode(), hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
+@functools.lru_cache(maxsize=256)  # a webhook asks for the same number's tag several times; kept small
+def _tag(key_hash_secret: str, secret_key: str, phone: str) -> str:
+    line = normalise_line(phone)
+    return hmac.new(_secret(key_hash_secret, secret_key), line.encode(), hashlib.sha256).hexdigest()[:TAG_HEX_CHARS]
 
 
 def derived_secret(settings, purpose: str) -> bytes:
