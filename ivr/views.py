@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 
 import services
@@ -28,16 +28,32 @@ def incoming_call():
     at = now()
     events.contact(svc, at, "call", request.form.get("From", ""))  # for the reports; no Redis now
     put_through = can_put_through(svc, at)
+    sentences = tuple(status_sentences(svc.calendar, svc.copy, at, spoken=True, put_through=put_through))
+    # The document depends only on these, so it is rendered once per process for each (as the
+    # menus are); the sentences follow the clock and the calendar, so a change is a new key.
+    cache = current_app.extensions.setdefault("ivr.greetings", {})
+    key = (sentences, put_through, request.script_root)
+    if key not in cache:
+        if len(cache) >= MAX_GREETINGS:
+            cache.clear()
+        cache[key] = str(_greeting(svc, sentences, put_through))
+    return twiml_response(cache[key])
+
+
+MAX_GREETINGS = 64  # opening states a process has seen (a few a day); cleared when full
+
+
+def _greeting(svc, sentences: tuple[str, ...], put_through: bool) -> VoiceResponse:
     response = VoiceResponse()
     say(response, svc.copy.say("greeting.welcome"))
     say(response, svc.copy.say("greeting.danger"))
-    for sentence in status_sentences(svc.calendar, svc.copy, at, spoken=True, put_through=put_through):
+    for sentence in sentences:
         say(response, sentence)
     if put_through:
         offer = gather(response, url_for("ivr.greeting_choice"), hints=["adviser", "menu"])
         say(offer, svc.copy.say("greeting.adviser_offer"))
     response.redirect(url_for("ivr.menu", node="main"), method="POST")
-    return twiml_response(response)
+    return response
 
 
 @bp.post("/greeting-choice")

@@ -106,3 +106,21 @@ def test_default_clock_is_fixed_by_the_app(make_app):
     sunday = spoken(twiml(Twilio(make_app(CLOSED_SUNDAY).test_client()).call()))
     monday = spoken(twiml(Twilio(make_app(OPEN_MONDAY).test_client()).call()))
     assert sunday != monday
+
+
+def test_one_process_greets_by_the_clock_as_it_moves(make_app):
+    """The greeting is rendered once per opening state: a later call hears the state then."""
+    from clock import SIMULATED_NOW_HEADER
+
+    twilio = Twilio(make_app(CLOSED_SUNDAY).test_client())
+
+    def greeting(at: dt.datetime) -> str:
+        params = {"CallSid": "CA" + "1" * 32, "From": "+447700900123", "To": "+447700900000"}
+        return spoken(twiml(twilio.post("/ivr/incoming", params, headers={SIMULATED_NOW_HEADER: at.isoformat()})))
+
+    sunday = greeting(CLOSED_SUNDAY)
+    assert "closed at the weekend" in sunday
+    assert "An adviser is available now." in greeting(OPEN_MONDAY)
+    evening = greeting(OPEN_MONDAY.replace(hour=18))
+    assert "closed" in evening and "Tuesday the 24th of November at 10am" in evening
+    assert greeting(CLOSED_SUNDAY) == sunday
