@@ -16,10 +16,11 @@ bridging call that connects an adviser to a parent.
                                                    dial the parent showing the helpline number
 
 The questions, their order, their options and what each answer means are the conversation's
-(the same as by text); this module only renders a prompt (a choice as "For X, press 1" with its
-words as speech hints; a number keyed then #; a date as 8 keys or words; the message as
-<Record>, 120 seconds, # to finish, transcribed by Twilio) and reads Digits, SpeechResult or
-RecordingUrl back into an Answer. A caller with a live request hears it first and can keep, move
+(the same as by text); the voice adapter shared with the deadline calculator (ivr/conversation.py)
+renders each prompt (a choice as "For X, press 1" with its words as speech hints; a number keyed
+then #; a date as 8 keys then #, or words; the message as <Record>, transcribed by Twilio) and
+reads Digits, SpeechResult or RecordingUrl back into an Answer; this module carries the state
+from URL to URL and says what was done. A caller with a live request hears it first and can keep, move
 or cancel it. Everything so far travels in the query string (the engine's state: topic, urgent,
 phone, vm, txt, ...); nothing is written to Redis until the save, which is exactly once per
 CallSid (effect_runner.py). With Redis away the save goes to the local spool (store/spool.py)
@@ -31,27 +32,24 @@ from __future__ import annotations
 
 import logging
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from redis import RedisError
 from twilio.twiml.voice_response import VoiceResponse
 
 import services
 from clock import now
-from effect_runner import Origin, run
 from flows import callbacks as rules
-from flows.conversations import CONVERSATIONS, engine, render
+from flows.conversations import CONVERSATIONS, engine
 from flows.conversations.callback import STEPS, save_effect
-from flows.guidance import load_guidance
 from flows.phone import mask, normalise_uk_number
 from ivr.blueprint import bp
-from ivr.conversation import common
+from ivr.conversation import answer, ask, context, run_effects, say_all
 from ivr.speech import gather, say
 from twilio_webhooks import twiml_response
 
 log = logging.getLogger("helpline.ivr")
 
 CONVERSATION = CONVERSATIONS["callback"]
-RECORD_SECONDS = 120
 STATE_KEYS = ("own", "topic", "phone", "cand", "nonum", "wh", "tok", "date", "dok", "deadline", "time", "how", "lang",
               "needlang", "vm", "txt", "words", "msg", "wok", "urgent", "live", "lday", "lpart", "lok", "move",
               "tries")
@@ -70,19 +68,9 @@ def _query(state: dict) -> dict:
     return {k: str(state[k]) for k in STATE_KEYS if state.get(k)}
 
 
-def _context() -> engine.Context:
-    return engine.Context(load_guidance(), services.current().calendar, now())
-
-
 def _caller() -> str:
     caller = request.form.get("From", "").strip()
     return normalise_uk_number(caller) or ""  # "anonymous", "+266696687" and other withheld forms: ""
-
-
-def _say_all(target, said) -> None:
-    svc = services.current()
-    for item in said:
-        say(target, item if isinstance(item, str) else render.words(svc.copy, item, spoken=True, common=common()))
 
 
 @bp.post("/callback")
@@ -101,9 +89,9 @@ def callback_start():
     facts = {"channel": "voice", "own": own, "route": request.args.get("topic") or "",
              "urgent": bool(request.args.get("urgent")), "live": live,
              "deadline": request.args.get("deadline", "")[:10]}  # from the deadline calculator
-    turn = engine.start(CONVERSATION, _context(), facts)
+    turn = engine.start(CONVERSATION, context(), facts)
     response = VoiceResponse()
-    _say_all(response, turn.said)
+    say_all(response, turn.said)
     if turn.prompt is None:
         return _ended(response, turn)
     response.redirect(url_for("ivr.callback_ask", step=turn.prompt.step, **_query(turn.state)), method="POST")
@@ -124,7 +112,7 @@ def callback_ask(step: str):
     if step not in STEPS:
         return _start_again()
     state = _state()
-    prompt = CONVERSATION.prompt(_context(), state, step)
+    prompt = CONVERSATION.prompt(context(), state, step)
     if prompt is None:
         return _start_again()
     response = VoiceResponse()
@@ -137,11 +125,9 @@ def callback_answer(step: str):
     """The caller pressed a key, spoke, or said nothing: the next question, or the end."""
     if step not in STEPS:
         return _start_again()
-    form = request.form
-    answer = engine.Answer(text=form.get("SpeechResult", "")[:500], digits=form.get("Digits", "")[:40])
-    turn = engine.resume(CONVERSATION, _context(), _state(), answer, step=step)
+    turn = engine.resume(CONVERSATION, context(), _state(), answer(), step=step)
     response = VoiceResponse()
-    _say_all(response, turn.said)
+    say_all(response, turn.said)
     if turn.prompt is None:
         return _ended(response, turn)
     _ask(response, turn.prompt, turn.state)
@@ -156,33 +142,20 @@ def callback_save():
         response = VoiceResponse()
         response.redirect(url_for("ivr.callback_ask", step="key", **_query(state)), method="POST")
         return twiml_response(response)
-    ctx = _context()
-    recording = request.form.get("RecordingUrl", "").strip()
-    state, said, _ = CONVERSATION.take(ctx, state, "message", recording or engine.SKIPPED,
-                                       engine.Answer(recording=recording))
+    ctx = context()
+    message = answer()
+    state, said, _ = CONVERSATION.take(ctx, state, "message", message.recording or engine.SKIPPED, message)
     return _ended(VoiceResponse(), engine.Turn(said, None, state, [save_effect(ctx, state)]))
 
 
 def _ask(response: VoiceResponse, prompt: engine.Prompt, state: dict) -> None:
-    """One question: a Gather (or a Record), then the No Response path (the same answer URL, empty)."""
-    svc = services.current()
+    """One question, its answer URL carrying the state; the voice message's goes to the save."""
     query = _query(state)
     if prompt.kind == engine.RECORDING:
-        say(response, render.speech(svc.copy, prompt, common()))
         save = url_for("ivr.callback_save", **{k: v for k, v in query.items() if k != "tries"})
-        response.record(action=save, method="POST", max_length=RECORD_SECONDS, finish_on_key="#", timeout=5,
-                        play_beep=True, trim="trim-silence", transcribe=True,
-                        transcribe_callback=url_for("ivr.callback_transcription"))
-        response.redirect(save, method="POST")  # silence: Twilio skips the action and goes on here
-        return
-    answer = url_for("ivr.callback_answer", step=prompt.step, **query)
-    keyed = prompt.kind == engine.PHONE and not prompt.default
-    dated = prompt.kind == engine.DATE
-    g = gather(response, answer, num_digits=None if keyed else 8 if dated else 1, speech=not keyed,
-               timeout=10 if keyed or dated else 6, finish_on_key="#" if keyed or dated else None,
-               hints=None if keyed else render.hints(prompt))
-    say(g, render.speech(svc.copy, prompt, common()))
-    response.redirect(answer, method="POST")  # nothing pressed or said: the same URL, empty
+        ask(response, prompt, save, transcribe_callback=url_for("ivr.callback_transcription"))
+    else:
+        ask(response, prompt, url_for("ivr.callback_answer", step=prompt.step, **query))
 
 
 def _ended(response: VoiceResponse, turn: engine.Turn) -> str:
@@ -192,13 +165,7 @@ def _ended(response: VoiceResponse, turn: engine.Turn) -> str:
         response.redirect(url_for("ivr.menu", node="main"), method="POST")
         return twiml_response(response)
     if turn.effects:
-        origin = Origin(phone=request.form.get("From", "").strip() or "withheld", now=now(), channel="voice",
-                        message_sid=request.form.get("CallSid", ""))
-        try:
-            _say_all(response, run(svc, origin, turn.effects))
-        except RedisError as error:
-            log.error("callback by phone: Redis unavailable for %s", type(error).__name__)
-            say(response, svc.copy.say("greeting.trouble"))
+        say_all(response, run_effects(turn.effects))
     if turn.state.get("end") == "text_instead":
         response.redirect(url_for("ivr.callback_done"), method="POST")
         return twiml_response(response)

@@ -25,24 +25,15 @@ asked. Too many answers not understood or not heard: how else to work it out, th
 
 from __future__ import annotations
 
-import logging
-
 from flask import request, url_for
-from redis import RedisError
 from twilio.twiml.voice_response import VoiceResponse
 
-import services
-from clock import now
-from effect_runner import Origin, run
 from flows.conversations import CONVERSATIONS, engine
 from flows.conversations.deadline import STATE_KEYS, STEPS
-from flows.guidance import load_guidance
 from flows.phone import normalise_uk_number
 from ivr.blueprint import bp
-from ivr.conversation import answer, ask, say_all
+from ivr.conversation import answer, ask, context, run_effects, say_all
 from twilio_webhooks import twiml_response
-
-log = logging.getLogger("helpline.ivr")
 
 CONVERSATION = CONVERSATIONS["deadline"]
 QUERY_KEYS = (*STATE_KEYS, "tries")
@@ -60,14 +51,10 @@ def _query(state: dict) -> dict:
     return {k: str(state[k]) for k in QUERY_KEYS if state.get(k)}
 
 
-def _context() -> engine.Context:
-    return engine.Context(load_guidance(), services.current().calendar, now())
-
-
 @bp.post("/deadline")
 def deadline_start():
     """The menu chose the deadline calculator: explain, then ask which deadline."""
-    turn = engine.start(CONVERSATION, _context(), {"channel": "voice", "own": request.form.get("From", "")})
+    turn = engine.start(CONVERSATION, context(), {"channel": "voice", "own": request.form.get("From", "")})
     return _render(turn)
 
 
@@ -76,7 +63,7 @@ def deadline_ask(step: str):
     """Ask one question (or, if the URL's state does not fit it, the first question not answered)."""
     if step not in STEPS:
         return _start_again()
-    ctx, state = _context(), _state()
+    ctx, state = context(), _state()
     prompt = CONVERSATION.prompt(ctx, state, step)
     if prompt is None or CONVERSATION.next_step(ctx, state) != step:
         return _render(engine.advance(CONVERSATION, ctx, state, [], []))
@@ -88,7 +75,7 @@ def deadline_answer(step: str):
     """The caller pressed a key, spoke, or said nothing: the next question, or the end."""
     if step not in STEPS:
         return _start_again()
-    return _render(engine.resume(CONVERSATION, _context(), _state(), answer(), step=step))
+    return _render(engine.resume(CONVERSATION, context(), _state(), answer(), step=step))
 
 
 # The calculator's URLs before it moved onto the conversation engine: a call that was part-way
@@ -113,7 +100,7 @@ def _render(turn: engine.Turn) -> str:
     response = VoiceResponse()
     say_all(response, turn.said)
     if turn.effects:
-        say_all(response, _run(turn.effects))
+        say_all(response, run_effects(turn.effects))
     if turn.prompt is not None:
         ask(response, turn.prompt, url_for("ivr.deadline_answer", step=turn.prompt.step, **_query(turn.state)))
         return twiml_response(response)
@@ -121,20 +108,8 @@ def _render(turn: engine.Turn) -> str:
     if turn.gave_up:
         response.hangup()
     elif end == "callback":
-        facts = CONVERSATION.callback_facts(_context(), turn.state)
+        facts = CONVERSATION.callback_facts(context(), turn.state)
         response.redirect(url_for("ivr.callback_start", **{k: v for k, v in facts.items() if v}), method="POST")
     else:  # "menu" (or a conversation that ended another way): the main menu
         response.redirect(url_for("ivr.menu", node="main"), method="POST")
     return twiml_response(response)
-
-
-def _run(effects) -> list:
-    """Carry out the effects (a count for the reports, a text, reminders); what to say about them."""
-    svc = services.current()
-    origin = Origin(phone=request.form.get("From", "").strip() or "withheld", now=now(), channel="voice",
-                    message_sid=request.form.get("CallSid", ""))
-    try:
-        return run(svc, origin, effects)
-    except RedisError as error:
-        log.error("deadline by phone: Redis unavailable for %s", type(error).__name__)
-        return [svc.copy.say("greeting.trouble")]

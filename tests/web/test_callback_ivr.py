@@ -227,3 +227,21 @@ def test_a_whole_call_through_the_simulator_over_http(settings, redis_client):
     assert heard[-1] == "[the call ends]"
     [request] = store.list_open(redis_client, settings)
     assert request["channel"] == "voice" and request["voice_message_url"].startswith("https://api.twilio.com/")
+
+
+def test_a_date_is_keyed_the_same_way_in_both_conversations(app, twilio):
+    """The decision date here and the letter's date in the calculator: one voice adapter, one Gather."""
+    call = Call(twilio)
+    root = call.follow(call.post("/ivr/callback?topic=appeal"))
+    while step_of(root) != "date":
+        root = call.answer(root, Digits="1")
+    callback_date = root.find("Gather")
+    calculator = Call(twilio, call_sid="CA" + "2" * 32)
+    root = calculator.follow(calculator.post("/ivr/deadline"))
+    root = calculator.answer(root, Digits="1")  # an appeal to the Tribunal: its first question is the date
+    deadline_date = root.find("Gather")
+    assert deadline_date.get("action").startswith("/ivr/deadline/answer/sent")  # the date the letter was sent
+    for gather in (callback_date, deadline_date):
+        assert gather.get("finishOnKey") == "#" and gather.get("numDigits") is None
+        assert gather.get("input") == "dtmf speech" and gather.get("timeout") == "10"
+        assert "press hash" in spoken(gather)
