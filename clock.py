@@ -1,4 +1,9 @@
-"""The one place the service reads the time: real, or fixed by HELPLINE_NOW."""
+"""The one place the service reads the time: real, or fixed by HELPLINE_NOW.
+
+One clock, two doors: in a request, `now()` (on a webhook in local mode it honours the
+simulator's chosen time; otherwise it is the app's clock); outside one (rq jobs, the command
+line, start-up), `svc.clock()`, the same clock without a request to look at.
+"""
 
 from __future__ import annotations
 

@@ -21,6 +21,7 @@ import datetime as dt
 from flask import Response, render_template, request, url_for
 from markupsafe import Markup
 
+import clock
 import services
 from flows import charts, deadline_kinds
 from flows import report_periods as periods
@@ -51,7 +52,7 @@ def terms(svc):
 
 
 def today_of(svc) -> dt.date:
-    return svc.calendar.local(svc.clock()).date()
+    return svc.calendar.local(clock.now()).date()
 
 
 def choose(svc, kind: str | None, which: str | None, *, follow_kind: bool = True) -> periods.Period:

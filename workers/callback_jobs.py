@@ -6,11 +6,10 @@ send_confirmation(request_id)   the "we will call you on 07700 900123 on Monday 
 send_closing_text(request_id)   after missed calls on three different days (queued by the staff
                                 page when store.record_outcome says closing_text_due): we closed
                                 the request; text CALLBACK to ask again
-call_now(request_id, staff_phone=None)
-                                ring the adviser's phone (staff_phone, else STAFF_FORWARD_NUMBER);
-                                when they answer, /ivr/bridge?request=<id> dials the parent with
-                                the helpline number as caller ID
-queue_call_now(svc, request_id, staff_phone=None)  for the staff page: enqueue call_now
+call_now(request_id)             ring the adviser's phone (STAFF_FORWARD_NUMBER, read when the job
+                                runs); when they answer, /ivr/bridge?request=<id> dials the parent
+                                with the helpline number as caller ID
+queue_call_now(svc, request_id)  for the staff page: enqueue call_now
 queue_confirmation(svc, request_id)         for the webhooks and the spool: enqueue send_confirmation
 queue_closing_text(svc, request_id)         for the staff page: enqueue send_closing_text
 queue_moved_text(svc, record, new_day, *, moved_at)
@@ -106,17 +105,21 @@ def send_closing_text_with(svc, request_id: str) -> str:
     return "queued"
 
 
-def call_now(request_id: str, staff_phone: str | None = None) -> str:
-    """The rq job: ring the adviser, then bridge them to the parent (once per attempt)."""
-    return call_now_with(services.for_worker(), request_id, staff_phone)
+def call_now(request_id: str, *_queued_before: object) -> str:
+    """The rq job: ring the adviser, then bridge them to the parent (once per attempt).
+
+    Ids only: the adviser's phone is read from the settings when the job runs, never carried in
+    Redis. (Jobs queued by earlier releases carried a second argument, always None: accepted.)
+    """
+    return call_now_with(services.for_worker(), request_id)
 
 
-def call_now_with(svc, request_id: str, staff_phone: str | None = None) -> str:
+def call_now_with(svc, request_id: str) -> str:
     redis, settings = svc.connections.redis, svc.settings
     record = store.get(redis, settings, request_id)
     if record is None or record["status"] not in rules.LIVE:
         return "not_open"
-    adviser = staff_phone or settings.staff_forward_number
+    adviser = settings.staff_forward_number
     if not adviser:
         return "no_staff_number"
     url = f"{settings.public_base_url}/ivr/bridge?request={request_id}"
@@ -165,11 +168,11 @@ def queue_moved_text(svc, record: dict, new_day: dt.date, *, moved_at: dt.dateti
     return "queued"
 
 
-def queue_call_now(svc, request_id: str, staff_phone: str | None = None) -> str:
+def queue_call_now(svc, request_id: str) -> str:
     """For the staff page: enqueue call_now (the job id makes a double click one call)."""
     record = store.get(svc.connections.redis, svc.settings, request_id) or {}
     job_id = f"callback-call-{request_id}-{record.get('attempts', 0)}"
-    enqueue(svc.connections.queue, CALL_NOW, request_id, staff_phone, job_id=job_id)
+    enqueue(svc.connections.queue, CALL_NOW, request_id, job_id=job_id)
     return job_id
 
 
