@@ -14,7 +14,6 @@ from urllib.parse import urlsplit
 
 from flask import request, url_for
 from twilio.twiml.voice_response import VoiceResponse
-from werkzeug.routing import BuildError
 
 import services
 from clock import now
@@ -60,14 +59,11 @@ def resume_url() -> str:
     """Where the call carries on after the emergency message: the question that was being answered."""
     args = {k: v for k, v in request.args.items() if k not in DROPPED}
     target = RESUME.get(request.endpoint or "")
+    if target is None:
+        return url_for("ivr.menu", node="main")
     if target == "ivr.callback_ask":
         args["urgent"] = "1"
-    try:
-        if target:
-            return url_for(target, **(request.view_args or {}), **args)
-    except BuildError:
-        pass
-    return url_for("ivr.menu", node="main")
+    return url_for(target, **{**args, **(request.view_args or {})})  # the path's own step wins over a query's
 
 
 @bp.post("/urgent-choice")

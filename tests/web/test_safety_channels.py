@@ -185,3 +185,19 @@ def test_an_everyday_voice_message_raises_nothing(app, twilio):
     run_to_save(Call(twilio), recording=RECORDING)
     transcription(twilio, text="the deadline is killing me, the school keep cutting his support hours")
     assert concerns(app) == []
+
+
+def test_every_answer_view_resumes_at_a_real_question(app):
+    """Each view that takes an answer names the view that asks its question (a typo would send a
+    caller, after the emergency numbers, to a URL that does not exist)."""
+    from ivr.safety import RESUME
+
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert set(RESUME) <= endpoints and set(RESUME.values()) <= endpoints
+
+
+def test_risk_words_on_a_url_whose_query_repeats_its_step_still_carry_on(app, twilio):
+    call = Call(twilio)
+    root = call.post("/ivr/deadline/answer/sent?kind=appeal&step=other", SpeechResult="he has run away from home")
+    assert "9 9 9" in spoken(root).split(". ")[0]
+    assert root.find("Redirect").text.startswith("/ivr/deadline/ask/sent?")  # the path's own step
