@@ -4,14 +4,13 @@ For subject access requests and erasure requests. Covers outbound records (and t
 scheduled jobs), the opt-out, the SMS conversation, the local outbox, and whatever the
 hooks add: EXPORT_HOOKS entries are called as hook(svc, phone) -> dict of named sections;
 ERASE_HOOKS as hook(svc, phone) -> dict of counts (callback requests and their recordings
-are added there by the callbacks work). A hook may be a callable or "module:function".
+are added there: workers.callback_data's export and erase).
 Erasure then starts a rewrite of Redis's append-only file (connections.rewrite_append_only_file),
 so the number leaves the disk too. Every use is logged, with the number masked.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 from typing import Callable
@@ -25,11 +24,12 @@ from flows.phone import mask, normalise_uk_number
 from store import conversations, optouts, safety, spool
 from store import outbound as records
 from store import outbox
+from workers import callback_data
 
 log = logging.getLogger("helpline.data")
 
-EXPORT_HOOKS: list[Callable | str] = ["workers.callback_data:export"]
-ERASE_HOOKS: list[Callable | str] = ["workers.callback_data:erase"]
+EXPORT_HOOKS: list[Callable] = [callback_data.export]
+ERASE_HOOKS: list[Callable] = [callback_data.erase]
 
 data_cli = AppGroup("data", help="Export or erase everything held about a phone number.")
 
@@ -80,7 +80,7 @@ def export_number(svc, phone: str) -> dict:
         "callback_spool": [row for row in spool.pending(settings) if row["request"].get("phone") == phone],
     }
     for hook in EXPORT_HOOKS:
-        data.update(_resolve(hook)(svc, phone) or {})
+        data.update(hook(svc, phone) or {})
     return data
 
 
@@ -107,7 +107,7 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
     else:
         counts["opt_out"] = optouts.forget_optout(redis, settings, phone)
     for hook in ERASE_HOOKS:
-        counts.update(_resolve(hook)(svc, phone) or {})
+        counts.update(hook(svc, phone) or {})
     counts["disk_rewrite_started"] = int(rewrite_append_only_file(redis))
     return counts
 
@@ -136,10 +136,3 @@ def _number(phone: str) -> str:
     if number is None:
         raise click.BadParameter("give a UK phone number, e.g. 07700 900123", param_hint="PHONE")
     return number
-
-
-def _resolve(hook: Callable | str) -> Callable:
-    if callable(hook):
-        return hook
-    module, _, name = hook.partition(":")
-    return getattr(importlib.import_module(module), name)

@@ -6,9 +6,10 @@ still ties the two modules together (it only moves the failure to run time), so 
 round a cycle. Only imports under `if TYPE_CHECKING:` are left out: they never run. Importing
 `a.b` also runs the package `a/__init__.py` first; that is not counted as an edge to `a` (a
 package's __init__ may gather its own submodules, e.g. to register views, as long as they import
-nothing from it: each blueprint lives in its own `blueprint.py` for that reason). Strings that
-name code run elsewhere (an rq job's dotted path in workers/enqueue.py, a "module:function" hook)
-are not imports: test_every_job_name_resolves checks the job names.
+nothing from it: each blueprint lives in its own `blueprint.py` for that reason). The one kind of
+string that names code run elsewhere, an rq job's dotted path in workers/enqueue.py, is not an
+import: test_every_job_name_resolves checks the job names. Hooks (retention, export, erasure) are
+lists of functions, imported like anything else, so the graph sees them.
 """
 
 import ast

@@ -13,12 +13,12 @@ log = logging.getLogger("helpline.callbacks")
 
 def _remove(svc, request: dict) -> int:
     """Delete one request: its recording (at Twilio too), record, history and queue entries."""
-    from workers.retention import delete_recording
+    from workers.jobs import sender_for  # when a recording is deleted: the worker's sender
 
     settings, redis = svc.settings, svc.connections.redis
     removed = 0
     if request.get("voice_message_url"):
-        delete_recording(svc, request["voice_message_url"])
+        sender_for(svc).delete_recording(request["voice_message_url"])
         removed += 1
     pipe = redis.pipeline()
     pipe.delete(store.record_key(settings, request["id"]), store.events_key(settings, request["id"]))

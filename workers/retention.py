@@ -1,9 +1,9 @@
 """Keep personal data no longer than needed: the daily purge job and its schedule.
 
 purge_expired() deletes finished outbound records older than RETENTION_DAYS, then runs
-each hook in PURGE_HOOKS (closed callback requests and their voice recordings, filled in
-by the callbacks work; closed safety concerns; each also brings its per-line index up to date). A hook is a callable, or a "module:function" string imported when
-the purge runs, called as hook(svc, cutoff) and returning how many things it removed.
+each hook in PURGE_HOOKS (closed callback requests and their voice recordings,
+workers.callback_data.purge; closed safety concerns; each also brings its per-line index up to
+date): functions, listed here, called as hook(svc, cutoff) and returning how many things went.
 A purge that deleted anything then starts a rewrite of Redis's append-only file
 (connections.rewrite_append_only_file): until then the file still holds what was deleted.
 Recordings held at Twilio are deleted with delete_recording(svc, sid_or_url).
@@ -12,7 +12,6 @@ Recordings held at Twilio are deleted with delete_recording(svc, sid_or_url).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from typing import Callable
 
@@ -20,11 +19,11 @@ import services
 from clock import LONDON
 from connections import rewrite_append_only_file
 from store import outbound as records
+from workers import callback_data
 from workers.enqueue import PURGE_EXPIRED, enqueue
 
 log = logging.getLogger(__name__)
 
-PURGE_HOOKS: list[Callable | str] = ["workers.callback_data:purge", "workers.retention:purge_safety_concerns"]
 PURGE_AT = dt.time(3, 15)  # a quiet hour for Redis and Twilio, and no clock-change gap (01:00-02:00)
 PURGE_TIMEOUT_SECONDS = 15 * 60
 
@@ -51,8 +50,7 @@ def purge_with(svc, *, now: dt.datetime | None = None) -> dict[str, int]:
     cutoff = now - dt.timedelta(days=svc.settings.retention_days)
     counts = {"outbound": purge_outbound(svc, cutoff)}
     for hook in PURGE_HOOKS:
-        fn = _resolve(hook)
-        counts[getattr(fn, "__qualname__", str(hook))] = int(fn(svc, cutoff) or 0)
+        counts[hook.__qualname__] = int(hook(svc, cutoff) or 0)
     if any(counts.values()):
         counts["disk_rewrite_started"] = int(rewrite_append_only_file(svc.connections.redis))
     log.info("retention purge (older than %s): %s", f"{cutoff:%Y-%m-%d %H:%M}", counts)
@@ -67,6 +65,9 @@ def purge_safety_concerns(svc, cutoff: dt.datetime) -> int:
     removed = safety.purge_before(svc.connections.redis, svc.settings, cutoff)
     safety.index_lines(svc.connections.redis, svc.settings)
     return removed
+
+
+PURGE_HOOKS: list[Callable] = [callback_data.purge, purge_safety_concerns]
 
 
 def purge_outbound(svc, cutoff: dt.datetime) -> int:
@@ -128,10 +129,3 @@ def _tidy_phone_indexes(svc) -> None:
              if not redis.exists(records.record_key(settings, records.as_str(i)))]
     if stale:
         redis.zrem(records.all_index(settings), *stale)
-
-
-def _resolve(hook: Callable | str) -> Callable:
-    if callable(hook):
-        return hook
-    module, _, name = hook.partition(":")
-    return getattr(importlib.import_module(module), name)

@@ -32,9 +32,9 @@ def request(svc, phone, sid, *, recording=None, finish=True):
 
 
 def test_the_hooks_are_wired_by_default():
-    assert "workers.callback_data:purge" in PURGE_HOOKS
-    assert "workers.callback_data:export" in data_cli.EXPORT_HOOKS
-    assert "workers.callback_data:erase" in data_cli.ERASE_HOOKS
+    assert callback_data.purge in PURGE_HOOKS
+    assert callback_data.export in data_cli.EXPORT_HOOKS
+    assert callback_data.erase in data_cli.ERASE_HOOKS
 
 
 def test_finished_requests_and_their_recordings_go_after_the_retention_period(settings):

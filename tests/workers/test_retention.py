@@ -15,7 +15,8 @@ from tests.twilio_standin import TwilioStandin
 from tests.workers.support import svc_at
 from workers import outbound, retention
 from workers.jobs import deliver_with
-from workers.retention import PURGE_HOOKS, delete_recording, purge_with, schedule_housekeeping
+from workers.retention import (PURGE_HOOKS, delete_recording, purge_safety_concerns, purge_with,
+                               schedule_housekeeping)
 
 PARENT = "+447700900123"
 OLD = dt.datetime(2026, 10, 1, 11, 0, tzinfo=LONDON)
@@ -72,13 +73,13 @@ def test_purge_runs_the_hooks_with_the_cutoff(settings):
         return 2
 
     PURGE_HOOKS.append(closed_callbacks)
-    PURGE_HOOKS.append("tests.workers.test_retention:_hook_by_name")
+    PURGE_HOOKS.append(_another_hook)
     counts = purge_with(svc_at(settings, NOW))
     assert seen == [NOW - dt.timedelta(days=30)]
     assert counts["outbound"] == 0 and 2 in counts.values() and 5 in counts.values()
 
 
-def _hook_by_name(svc, cutoff):
+def _another_hook(svc, cutoff):
     return 5
 
 
@@ -143,8 +144,8 @@ def test_the_purge_removes_old_closed_safety_concerns_and_keeps_recent_ones(sett
         safety.claim(redis_client, settings, concern_id, staff_name="sam", now=then)
         safety.record_outcome(redis_client, settings, concern_id, staff_name="sam", outcome="called", note="",
                               now=then)
-    assert "workers.retention:purge_safety_concerns" in no_hooks  # shipped (the fixture empties the list)
-    PURGE_HOOKS.append("workers.retention:purge_safety_concerns")
+    assert purge_safety_concerns in no_hooks  # shipped (the fixture empties the list)
+    PURGE_HOOKS.append(purge_safety_concerns)
     counts = purge_with(services.build(settings, clock=fixed_clock(now)))
     assert counts["purge_safety_concerns"] == 1
     assert [f["phone"] for f in safety.for_phone(redis_client, settings, "+447700900456")] == ["+447700900456"]
