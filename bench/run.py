@@ -310,9 +310,8 @@ def print_redis(b: Bench) -> None:
         extra = f"; {use.connections} new connections" if use.connections else ""
         print(f"  {labels[name]:<24}{n:>6}{cmds:>10.2f}{trips:>13.2f}  {use.breakdown(n)} ({how}{extra})")
     print("  (commands include those a Lua script runs inside Redis; a pipeline is one round trip)")
-    print("  (and the managers' report counts: HINCRBY/PFADD/EXPIREAT in /sms/incoming's save pipeline; for calls,\n"
-          f"   each web process's writer thread every EVENTS_FLUSH_SECONDS, within the {REPORT_WRITER_WAIT_SECONDS} s "
-          "each pass waits)")
+    print("  (and the managers' report counts, HINCRBY/PFADD/EXPIREAT: for texts and calls alike, each web process's\n"
+          f"   writer thread every EVENTS_FLUSH_SECONDS, within the {REPORT_WRITER_WAIT_SECONDS} s each pass waits)")
 
 
 def print_memory(b: Bench) -> None:
