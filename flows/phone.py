@@ -2,6 +2,7 @@
 for logs, texts, speech and the staff page. Pure (no flask, twilio, redis or rq).
 
 normalise_uk_number(raw) -> "+447700900123" | None   what a parent types or Twilio sends, as UK E.164
+find_uk_number(text) -> "+447700900123" | None       the one UK number in a sentence ("ring me on ...")
 is_uk_e164(number), is_uk_mobile(number)              tests on E.164 numbers
 normalise_line(phone) -> str                          one spelling per line, any country, or WITHHELD
 mask(number) -> "+44 7700 900***"                     for logs: never the last three digits
@@ -49,6 +50,19 @@ def normalise_uk_number(raw: object) -> str | None:
         national = national[1:]
     number = "+44" + national
     return number if is_uk_e164(number) else None
+
+
+# A run of digits with what parents put between them, long enough to be a whole number.
+_NUMBER_RUN = re.compile(r"[+(]?\d[\d\s\-.()/]{8,22}\d")
+
+
+def find_uk_number(text: object) -> str | None:
+    """The UK number in words around it ("ring me on 07700 900 777 instead", "no, use 07700900888"),
+    or None when there is none, or two different ones (never a guess between them)."""
+    if not isinstance(text, str):
+        return None
+    found = {n for run in _NUMBER_RUN.findall(text) if (n := normalise_uk_number(run.strip(" -./")))}
+    return found.pop() if len(found) == 1 else None
 
 
 def is_uk_e164(number: object) -> bool:

@@ -353,10 +353,10 @@ def _date(ctx, s: dict, key: str) -> dt.date | None:
 
 def _no_certificate(words: str, today: dt.date) -> bool:
     """'no', 'NONE', 'I don't have one', 'not yet': no certificate (when no date is in the words)."""
+    if isinstance(parse_date(words, today), ParsedDate):
+        return False  # "no, it was 3 November": a date
     said = plain(words)
-    if yes_or_no(said) is False:
-        return True
-    return bool(set(said.split()) & NO_CERTIFICATE_WORDS) and not isinstance(parse_date(words, today), ParsedDate)
+    return yes_or_no(said) is False or bool(set(said.split()) & NO_CERTIFICATE_WORDS)
 
 
 def _numbered(options) -> tuple[Option, ...]:

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from flows.dateparse import DateProblem, parse_date, parse_keypad_date
-from flows.phone import normalise_uk_number
+from flows.phone import find_uk_number, normalise_uk_number
 
 CHOICE, DATE, PHONE, YES_NO, TEXT, RECORDING = "choice", "date", "phone", "yes_no", "text", "recording"
 KINDS = (CHOICE, DATE, PHONE, YES_NO, TEXT, RECORDING)
@@ -54,9 +54,18 @@ WORDS_MAX_CHARS = 500
 SAID_MAX = 12  # texts kept from one conversation
 
 YES_WORDS = frozenset({"yes", "y", "yeah", "yep", "yup", "ok", "okay", "sure", "correct", "right", "fine",
-                       "please", "yes please", "1", "thats right", "that's right", "aye", "that is right"})
+                       "please", "yes please", "1", "thats right", "that's right", "aye", "that is right",
+                       "no problem", "no worries", "go ahead", "thats fine", "that's fine", "thats ok"})
 NO_WORDS = frozenset({"no", "n", "nope", "nah", "2", "no thanks", "not this one", "different", "other",
                       "wrong", "thats wrong", "that's wrong"})
+# A longer answer that starts with one of these ("yes thats right", "no, that's my old phone") is
+# read as yes or no, unless a word of the other kind follows ("ok but not mornings": asked again).
+YES_LEADS = frozenset({"yes", "y", "yeah", "yea", "ya", "yep", "yup", "ok", "okay", "sure", "correct", "right",
+                       "fine", "aye", "definitely", "absolutely"})
+NO_LEADS = frozenset({"no", "n", "nope", "nah"})
+NEGATIONS = frozenset({"not", "no", "dont", "never", "wrong", "isnt", "cant", "cannot", "but", "nope", "nah"})
+YES_SIGNS, NO_SIGNS = ("\U0001F44D", "\U0001F44C", "\u2705", "\u2714"), ("\U0001F44E", "\u274C")  # thumbs, ticks, crosses
+LEAD_MAX_WORDS = 8
 SKIP_WORDS = frozenset({"skip", "dont know", "don't know", "do not know", "not sure", "no idea", "none",
                         "not yet", "i dont know", "i don't know", "unknown", "pass", "0"})
 
@@ -284,6 +293,16 @@ def yes_or_no(text: str) -> bool | None:
         return True
     if word in {plain(w) for w in NO_WORDS}:
         return False
+    signs_yes, signs_no = any(c in text for c in YES_SIGNS), any(c in text for c in NO_SIGNS)
+    if signs_yes != signs_no and not word:
+        return signs_yes
+    first, *rest = word.split() or [""]
+    if len(rest) >= LEAD_MAX_WORDS:
+        return None
+    if first in YES_LEADS and not NEGATIONS & set(rest):
+        return True
+    if first in NO_LEADS:
+        return False
     return None
 
 
@@ -340,14 +359,15 @@ def _date(prompt: Prompt, answer: Answer, today: dt.date):
 
 def _phone(prompt: Prompt, answer: Answer, today):
     keys = _keys(answer.digits)
-    if prompt.default:
+    # A number in the words wins over a yes or no around it ("no, ring 07700 900777 instead").
+    number = normalise_uk_number(keys) if keys else find_uk_number(answer.text)
+    if prompt.default and number is None:
         if keys == "1" or (not keys and yes_or_no(answer.text) is True):
             return prompt.default
         if keys == "2" or (not keys and yes_or_no(answer.text) is False):
             return ANOTHER
         if len(keys) == 1:
             return Invalid()  # another single key: not understood
-    number = normalise_uk_number(keys or answer.text)
     if number is None:
         return Invalid(Say("conversations.bad_number"))
     return number

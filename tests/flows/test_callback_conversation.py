@@ -120,6 +120,41 @@ def test_a_different_number_typed_at_the_confirmation_is_confirmed_in_its_turn()
     assert turns[-1].state["phone"] == "+447700900789"
 
 
+@pytest.mark.parametrize("answer, phone", [
+    ("ring me on 07700 900 456 instead", OTHER),
+    ("no, use 07700900456", OTHER),
+    ("my husbands number is +44 7700 900 456", OTHER),
+    ("07700 900456 please", OTHER),
+    ("yes, that one: 07700 900123", OWN),
+])
+def test_a_number_in_words_is_taken_and_a_new_one_written_back(answer, phone):
+    turns = transcript({}, [t(answer)])
+    if phone == OWN:
+        assert steps(turns) == ["number", "topic"] and turns[-1].state["phone"] == OWN
+    else:
+        assert steps(turns) == ["number", "confirm"]
+        assert turns[1].prompt.values["number"] == engine.Phone(phone)
+
+
+def test_two_numbers_in_one_text_are_not_guessed_between():
+    turns = transcript({}, [t("07700 900456 or 07700 900789")])
+    assert steps(turns) == ["number", "number"] and "conversations.bad_number" in keys(turns[1])
+
+
+@pytest.mark.parametrize("answer, step", [
+    ("yes thats right", "topic"), ("yeah that's fine", "topic"), ("\U0001F44D", "topic"), ("Yes please!", "topic"),
+    ("no thats my old phone", "key"), ("nope", "key"), ("no.", "key"),
+])
+def test_yes_and_no_in_a_few_more_words(answer, step):
+    assert steps(transcript({}, [t(answer)]))[-1] == step
+
+
+@pytest.mark.parametrize("answer", ["ok but not mornings", "not sure", "tak", "maybe"])
+def test_an_answer_that_is_neither_is_asked_again(answer):
+    turns = transcript({}, [t("yes"), t("1"), t("1"), t("1"), t(answer)])
+    assert steps(turns)[-2:] == ["voicemail", "voicemail"] and "conversations.not_understood" in keys(turns[-1])
+
+
 def test_the_parents_own_words_give_the_topic_the_letter_date_and_the_few_words():
     words = "the council decision letter came 10 November and i want to appeal"
     turns = transcript({}, [t("yes"), t(words), t("any"), t("1"), t("yes")])
