@@ -17,6 +17,8 @@ END, QUIT... opt out of every text):
     CALLBACK MOVE, CHANGE DAY    move it to the next helpline day with room, confirmed in one reply
     CALLBACK <number>            ask for a call back to that number (written back to confirm)
     CALLBACK <language>          ask for a call back with an interpreter ("CALLBACK polski")
+    their own words, outside a conversation ("please cancel my call back", "can you ring me
+    another day instead"): the live request's menu, or that none is booked
 With Redis away (inbound.remembered is False) a CALLBACK with a number to use is taken at once,
 with sensible defaults, rather than asking questions whose answers would be lost.
 
@@ -30,7 +32,7 @@ keeps_texts = False.
 from __future__ import annotations
 
 from flows.conversations import engine, render
-from flows.conversations.callback import save_effect
+from flows.conversations.callback import intent_of, save_effect
 from flows.conversations.effects import CancelCallback, MoveCallback
 from flows.phone import normalise_uk_number
 from sms.dialogue import Ctx, Inbound, Turn
@@ -51,13 +53,23 @@ def words(ctx: Ctx, said) -> str:
 
 
 def callback_words(chat, ctx: Ctx, inbound: Inbound, state: dict, word: str) -> Turn | None:
-    """CALLBACK OFF / NO CALL, CALLBACK MOVE / CHANGE DAY: done and confirmed in one reply."""
+    """CALLBACK OFF / NO CALL, CALLBACK MOVE / CHANGE DAY: done and confirmed in one reply. Outside a
+    conversation, the parent's own words about their call back ("please cancel my call back"): with a
+    live request, its menu (keep, move, cancel, change); without, say none is booked, or (to move
+    one) offer to book it."""
     base = _base(state)
     if word in CANCEL_WORDS:
         return Turn([], base, [CancelCallback()])
     if word in MOVE_WORDS:
         return Turn([], base, [MoveCallback()])
-    return None
+    intent = None if state.get("flow") else intent_of(inbound.text)
+    if intent is None:
+        return None
+    own = normalise_uk_number(inbound.phone) or ""
+    lookup = getattr(ctx, "live_callback", None)
+    if own and lookup is not None and lookup(own) is None and intent == "cancel":
+        return Turn([], base, [CancelCallback()])  # "You have no call back booked with us ..."
+    return chat.start(ctx, inbound, base, "")
 
 
 class ConversationChat:

@@ -33,6 +33,7 @@ callback.toml, languages.toml); the words are flows/content/messages/callbacks.t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flows import callbacks as rules
 from flows import deadlines
@@ -47,6 +48,28 @@ from flows.wording import long_date, spoken_date
 NAME = "callback"
 CANCEL_ARGS = frozenset({"off", "cancel", "no call", "not needed", "cancel it"})
 MOVE_ARGS = frozenset({"move", "change day", "move day", "another day", "move it", "change"})
+# A parent's own words about a call back already asked for ("please cancel my call back", "can
+# you ring me another day instead"): what they want done with it. Read only outside a conversation,
+# so an answer to one of our questions is never taken for it.
+_ABOUT_A_CALL = re.compile(r"\b(call ?backs?|(my|the|your|our|this|that) (phone )?call|(ring|call|phone)\w* me|appointment)\b")
+_CANCEL = re.compile(r"\b(cancel\w*|stop|call (it|that|this) off|(dont|do not|no longer|not) (need|want)|not needed)\b")
+_MOVE = re.compile(r"\b(move\w*|change\w*|re ?arrange\w*|re ?schedule\w*|another (day|time)|different (day|time)"
+                   r"|other day|instead|postpone\w*|put (it )?off)\b")
+INTENT_MAX_WORDS = 25
+
+
+def intent_of(text: str) -> str | None:
+    """'cancel', 'move' (or 'change', both) when a short text is about a call back and says what to do
+    with it; None otherwise."""
+    words = plain(text)
+    if not words or len(words.split()) > INTENT_MAX_WORDS or not _ABOUT_A_CALL.search(words):
+        return None
+    cancel, move = bool(_CANCEL.search(words)), bool(_MOVE.search(words))
+    if cancel and move:
+        return "change"  # "cancel tuesday and move it to thursday": the live request's menu asks
+    return "cancel" if cancel else "move" if move else None
+
+
 MOVE_DAYS = 4  # the helpline days offered by name when moving, after "the next day with room"
 STEPS = ("live", "move_day", "number", "withheld", "key", "confirm", "language", "topic", "date", "time", "how",
          "voicemail", "text", "message")

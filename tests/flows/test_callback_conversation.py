@@ -282,3 +282,23 @@ def test_the_content_check_sees_a_number_typed_into_the_words(tmp_path, monkeypa
     broken[key] = type(copy.messages[key])(key, "Press 1 for a call.", copy.messages[key].text)
     problems = content.check_conversations(type(copy)(broken), TREE, conversations=CONVERSATIONS)
     assert any("types an option's number" in p for p in problems)
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("please cancel my call back", "cancel"),
+    ("call it off please, I no longer need a call back", "cancel"),
+    ("I don't need the call any more thanks, school have sorted it", "cancel"),
+    ("stop calling me", "cancel"),
+    ("change callback", "move"),
+    ("can you move my call to tuesday instead please", "move"),
+    ("can you ring me tomorrow instead? something's come up", "move"),
+    ("cancel tuesday and move my call back to thursday", "change"),
+    ("the school won't change his support, who can I call?", None),  # a question, not our call back
+    ("I want to cancel my son's school place", None),
+    ("thanks for the call", None),
+    ("please " * 30 + "cancel my call back", None),  # a long text is read as a whole, not for this
+])
+def test_what_a_parent_wants_done_with_their_call_back(text, intent):
+    from flows.conversations.callback import intent_of
+
+    assert intent_of(text) == intent

@@ -163,3 +163,20 @@ def test_callback_and_a_language_books_an_interpreter(app, twilio):
     assert "An interpreter who speaks Polish will be on the call." in reply
     [request] = open_requests(app)
     assert request["interpreter"] == "pl"
+
+
+def test_own_words_about_a_booked_call_back_open_its_menu(app, twilio):
+    """'please cancel my call back' is not a new request: the live one's menu, then 3 cancels it."""
+    finish(twilio)
+    reply = sms_replies(twilio.sms("please cancel my call back"))
+    assert len(reply) == 1 and "already have a call back booked for Monday 23 November 2026" in reply[0]
+    assert "3 Cancel it" in reply[0]
+    assert "cancelled" in sms_replies(twilio.sms("3"))[0]
+    assert open_requests(app) == []
+
+
+def test_own_words_to_cancel_with_nothing_booked_say_so_and_start_nothing(app, twilio):
+    reply = sms_replies(twilio.sms("I don't need the call any more thanks", from_="+447700900456"))
+    assert any("no call back booked" in r for r in reply)
+    assert "Shall we call you" not in " ".join(reply)
+    assert "no call back booked" not in " ".join(sms_replies(twilio.sms("yes", from_="+447700900456")))
