@@ -75,31 +75,35 @@ def closes_on(calendar, day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, closes, tzinfo=calendar.tz)
 
 
-def first_booking_day(calendar, now: dt.datetime, cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES) -> dt.date | None:
+def first_booking_day(calendar, now: dt.datetime, cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES, *,
+                      part_of_day: str = "any") -> dt.date | None:
     """The first helpline day a request made at `now` can be booked on (the booking rule).
 
     Today, if the line is open now or opens later today, unless it is within `cutoff_minutes` of
-    closing: a request at 14:50 cannot honestly be promised "today, between 10am and 3pm", so it
-    goes to the next helpline day. Otherwise the next staffed day. None past the known dates.
+    the end of the part of the day asked for (closing time for "any" and "afternoon", 12 noon for
+    "morning"): a request at 14:50 cannot honestly be promised "today, between 10am and 3pm", nor
+    one at 12:30 "today, between 10am and 12 noon", so it goes to the next helpline day.
+    Otherwise the next staffed day. None past the known dates.
     """
     local = calendar.local(now)
     opening = calendar.next_opening(local)
     if opening is None:
         return None
     day = opening.date()
-    if day == local.date() and calendar.is_open(local) \
-            and local + dt.timedelta(minutes=max(cutoff_minutes, 0)) >= closes_on(calendar, day):
-        return next(calendar.open_days(day + dt.timedelta(days=1)), None)
+    if day == local.date():
+        ends = min(closes_on(calendar, day), dt.datetime.combine(day, window(calendar, part_of_day)[1], tzinfo=calendar.tz))
+        if local + dt.timedelta(minutes=max(cutoff_minutes, 0)) >= ends:
+            return next(calendar.open_days(day + dt.timedelta(days=1)), None)
     return day
 
 
 def candidate_days(calendar, now: dt.datetime, limit: int = BOOKING_SEARCH_DAYS, *,
-                   cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES) -> list[dt.date]:
+                   cutoff_minutes: int = CALLBACK_CUTOFF_MINUTES, part_of_day: str = "any") -> list[dt.date]:
     """Helpline days a new request could be booked on, earliest first: from first_booking_day on.
 
     Term dates, half terms and bank holidays come from the calendar.
     """
-    first = first_booking_day(calendar, now, cutoff_minutes)
+    first = first_booking_day(calendar, now, cutoff_minutes, part_of_day=part_of_day)
     if first is None:
         return []
     days = []

@@ -362,7 +362,8 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
     merged_event = _event(now, "parent", f"asked again by {_channel_words(channel)}, about {title}{why}"
                           + ("; left a new voice message" if voice_message_url else ""))
     days = [d.isoformat() for d in rules.candidate_days(calendar, max(now, calendar.local(booked_from or now)),
-                                                           cutoff_minutes=settings.callback_cutoff_minutes)]
+                                                           cutoff_minutes=settings.callback_cutoff_minutes,
+                                                           part_of_day=part_of_day)]
     limit = asks_limit(settings, requester)
     kind, found_id, expected = redis.eval(
         _SAVE, 5, sid_key(settings, source_sid), phone_key(settings, number), open_key(settings),

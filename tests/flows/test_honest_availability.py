@@ -65,6 +65,21 @@ def test_the_cutoff_is_a_setting_and_counts_from_closing_time(now, cutoff, first
     assert rules.candidate_days(CAL, london(now), cutoff_minutes=cutoff)[0] == first
 
 
+# Wednesday 2 December 2026, term time; the next helpline day is Thursday 3 December.
+@pytest.mark.parametrize("now, part, first", [
+    (dt.datetime(2026, 12, 2, 9, 30), "morning", dt.date(2026, 12, 2)),     # before opening: this morning
+    (dt.datetime(2026, 12, 2, 11, 20), "morning", dt.date(2026, 12, 2)),    # 11:50 is before 12 noon
+    (dt.datetime(2026, 12, 2, 11, 30), "morning", dt.date(2026, 12, 3)),    # 12:00 is the end: tomorrow
+    (dt.datetime(2026, 12, 2, 12, 30), "morning", dt.date(2026, 12, 3)),    # the morning has gone
+    (dt.datetime(2026, 12, 2, 12, 30), "afternoon", dt.date(2026, 12, 2)),
+    (dt.datetime(2026, 12, 2, 12, 30), "any", dt.date(2026, 12, 2)),
+    (dt.datetime(2026, 12, 2, 14, 40), "afternoon", dt.date(2026, 12, 3)),
+])
+def test_a_part_of_the_day_already_gone_is_booked_on_the_next_day(now, part, first):
+    assert rules.first_booking_day(CAL, london(now), part_of_day=part) == first
+    assert rules.candidate_days(CAL, london(now), part_of_day=part)[0] == first
+
+
 def test_the_cutoff_counts_from_an_early_closure_set_by_staff():
     early = dataclasses.replace(CAL.data, closed_from={dt.date(2026, 11, 26): (dt.time(13), "a staff meeting")})
     calendar = HelplineCalendar(early, CAL.holidays)
