@@ -183,8 +183,10 @@ class CallbackConversation:
             return Prompt(step, CHOICE, "callbacks.ask_live", {"day": _day(s["lday"]), "start": start, "end": end},
                           content.choices(NAME, "live"), has_default=True, default="keep")
         if step == "move_day":
+            # No answer, or none understood, after asking again: the booking stays as it was (silence
+            # must never move a call back), and the parent hears which day it stays on.
             return Prompt(step, CHOICE, "callbacks.ask_move_day", {}, self._days(ctx, s), has_default=True,
-                          default="next")
+                          default="keep")
         if step == "number":
             number = normalise_uk_number(s.get("own") or s.get("phone") or "")
             if not (s.get("own") or s.get("phone")):
@@ -280,6 +282,10 @@ class CallbackConversation:
     def take(self, ctx, s: dict, step: str, value, answer: Answer) -> tuple[dict, list[Say], list]:
         s = dict(s)
         said: list[Say] = []
+        if step in ("live", "move_day") and value == "keep":
+            start, end = rules.window_words(ctx.calendar, s.get("lpart") or "any")
+            return {**s, "end": "kept"}, [Say("callbacks.live_kept", {"day": _day(s["lday"]), "start": start,
+                                                                      "end": end})], []
         if step == "live":
             if value == "keep":
                 start, end = rules.window_words(ctx.calendar, s.get("lpart") or "any")

@@ -248,6 +248,15 @@ def test_a_live_request_is_heard_first_keep_move_or_cancel():
     assert changed[-1].prompt.step == "number"
 
 
+@pytest.mark.parametrize("answers", [[SILENCE, SILENCE, SILENCE], [t("purple"), t("?"), t("hmm")]])
+def test_silence_or_no_sense_when_moving_keeps_the_call_back_where_it_was(answers):
+    live = {"id": "7", "expected_on": "2026-11-23", "part_of_day": "morning"}
+    turns = transcript({"live": live}, [t("2"), *answers])
+    assert turns[-1].ended and turns[-1].effects == []  # nothing moved
+    assert "callbacks.live_kept" in keys(turns[-1])
+    assert turns[-1].said[-1].values["day"] == engine.Day(dt.date(2026, 11, 23))
+
+
 @pytest.mark.parametrize("arg, effect", [("OFF", CancelCallback()), ("move", MoveCallback())])
 def test_callback_off_and_callback_move_end_at_once(arg, effect):
     turn = transcript({"arg": arg}, [])[0]
