@@ -65,6 +65,14 @@ def save_callback(svc, origin: Origin, effect: SaveCallback) -> list:
         conversation_texts=list(effect.conversation_texts), decision_date=effect.decision_date,
         confirm=wants_text)
     log.info("callback %s by %s from %s (%s)", result.id or "-", origin.channel, mask(origin.phone), result.in_words())
+    if result.created and effect.replaces and effect.replaces != result.id:
+        # "Change what we know" gave another number: the new request stands for the old one, which
+        # would otherwise stay in the queue as a second call to the same parent.
+        old = store.cancel_by_parent(svc.connections.redis, svc.settings, effect.replaces, now=origin.now,
+                                     channel=origin.channel, replaced_by=result.id)
+        if old and old.get("urgent"):
+            store.mark_urgent(svc.connections.redis, svc.settings, result.id, now=origin.now,
+                              why=f"the request it replaces ({effect.replaces}) was urgent")
     if result.created or result.merged or result.spooled:  # for the reports; no Redis now
         from flows import reports
         from store import events

@@ -527,12 +527,17 @@ def live_for(redis, settings, phone: str) -> dict | None:
     return record if record and record["status"] in rules.LIVE else None
 
 
-def cancel_by_parent(redis, settings, request_id: str, *, now: dt.datetime, channel: str) -> dict | None:
+def cancel_by_parent(redis, settings, request_id: str, *, now: dt.datetime, channel: str,
+                     replaced_by: str = "") -> dict | None:
     """The parent cancelled: closed (outcome "cancelled"), off the queue, its booked day freed.
+    `replaced_by`: the parent changed their details to another number, and that request stands
+    for this one (its history says so).
 
     None when the request is not live (already finished, or unknown). WATCH/MULTI: an adviser
     claiming it meanwhile makes it retry.
     """
+    what = f"cancelled by {_channel_words(channel)}" + (
+        f": replaced by request {replaced_by}, which has the number they gave instead" if replaced_by else "")
     key = record_key(settings, request_id)
 
     def change(pipe):
@@ -545,7 +550,7 @@ def cancel_by_parent(redis, settings, request_id: str, *, now: dt.datetime, chan
         pipe.multi()
         pipe.hset(key, mapping={"status": rules.CLOSED, "outcome": CANCELLED, "claimed_by": "", "claimed_until": "",
                                 "claimed_until_ts": "0"})
-        pipe.rpush(events_key(settings, request_id), _event(now, "parent", f"cancelled by {_channel_words(channel)}"))
+        pipe.rpush(events_key(settings, request_id), _event(now, "parent", what))
         pipe.zrem(open_key(settings), request_id)
         pipe.zadd(done_key(settings), {request_id: now.timestamp()})
         if live_id == request_id:

@@ -391,7 +391,8 @@ def save_effect(ctx, s: dict) -> SaveCallback:
         decision_date=_iso(s.get("date")), voicemail_ok={"1": True, "0": False}.get(s.get("vm") or ""),
         text_ok=text_ok, interpreter=lang if content.language(lang) else "",
         problem_words=(s.get("words") or "")[:500], voice_message_url=s.get("msg") or None,
-        conversation_texts=tuple(s.get("said") or ()), own_number=phone == s.get("own"))
+        conversation_texts=tuple(s.get("said") or ()), own_number=phone == s.get("own"),
+        replaces=str(s.get("live") or "") if s.get("lok") else "")
 
 
 def _iso(value) -> str | None:

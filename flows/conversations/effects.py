@@ -27,6 +27,7 @@ class SaveCallback:
     voice_message_url: str | None = None  # or said them, by phone
     conversation_texts: tuple[str, ...] = field(default=())  # the parent's texts in this conversation
     own_number: bool = True  # the number is the line that is calling or texting
+    replaces: str = ""  # the live request being changed ("change what we know"): closed if this one is new
 
 
 @dataclass(frozen=True)

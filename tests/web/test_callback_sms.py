@@ -180,3 +180,22 @@ def test_own_words_to_cancel_with_nothing_booked_say_so_and_start_nothing(app, t
     assert any("no call back booked" in r for r in reply)
     assert "Shall we call you" not in " ".join(reply)
     assert "no call back booked" not in " ".join(sms_replies(twilio.sms("yes", from_="+447700900456")))
+
+
+def test_changing_the_number_of_a_booked_call_back_leaves_one_request(make_app):
+    """'Change what we know' with another number: the new request stands for the old one, which
+    closes (its history says why), and an urgent one stays urgent."""
+    app = make_app(sms_limit_per_window=0)  # more texts than the rate limit allows in 5 minutes
+    twilio = Twilio(app.test_client())
+    twilio.sms("I am scared he will hurt himself")  # a safety reply first: the request is urgent
+    finish(twilio)
+    [old] = open_requests(app)
+    assert old["urgent"] is True
+    for body in ("CALLBACK", "4", "no", "07700 900456", "yes", "1", "any", "1", "yes", "yes"):
+        twilio.sms(body)
+    assert "07700 900456" in sms_replies(twilio.sms("skip"))[0]
+    [new] = open_requests(app)
+    assert new["id"] != old["id"] and new["phone"] == "+447700900456" and new["urgent"] is True
+    svc = app.extensions["helpline"]
+    closed = store.get(svc.connections.redis, svc.settings, old["id"])
+    assert closed["status"] == "closed" and f"replaced by request {new['id']}" in closed["events"][-1]["what"]
