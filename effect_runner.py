@@ -98,6 +98,9 @@ def save_callback(svc, origin: Origin, effect: SaveCallback) -> list:
     today = svc.calendar.local(origin.now).date()
     if not result.limited and (effect.urgent or rules.deadline_is_close(deadline, today, svc.calendar.holidays)):
         said.append(Say("callbacks.urgent"))
+    if not result.limited and deadline and result.expected_on and today <= deadline < result.expected_on:
+        # What they could lose comes first: the call is after their last day to appeal.
+        said.insert(0, Say("callbacks.after_deadline", {"deadline": Day(deadline)}))
     if not result.limited and result.expected_on:
         said.append(Say("callbacks.manage_hint"))
     if origin.channel == "sms":

@@ -90,7 +90,7 @@ class CallbackConversation:
         "callbacks.ask_decision_date", "callbacks.ask_time", "callbacks.ask_how", "callbacks.ask_voicemail",
         "callbacks.ask_text", "callbacks.live_kept", "callbacks.decision_date_read",
         "callbacks.interpreter_noted", "callbacks.interpreter_asked", "callbacks.too_many_tries",
-        "callbacks.intro")}
+        "callbacks.intro", "deadlines.status_passed", "deadlines.late_appeal")}
     MESSAGES.update({"callbacks.ask_message": ("say",), "callbacks.ask_words": ("text",),
                      "callbacks.text_instead": ("say",)})  # by phone only: a hidden number
 
@@ -361,7 +361,10 @@ class CallbackConversation:
     def _set_decision_date(self, ctx, s: dict, letter: dt.date) -> list[Say]:
         deadline = deadlines.appeal_deadline(letter, today=ctx.today).date
         s["date"], s["deadline"] = letter.isoformat(), deadline.isoformat()
-        return [Say("callbacks.decision_date_read", {"date": Day(letter), "deadline": Day(deadline)})]
+        said = [Say("callbacks.decision_date_read", {"date": Day(letter), "deadline": Day(deadline)})]
+        if deadline < ctx.today:  # gone: say so, and that a late appeal may still be possible
+            said += [Say("deadlines.status_passed"), Say("deadlines.late_appeal")]
+        return said
 
     # --- the end -----------------------------------------------------------------------------
 

@@ -199,3 +199,22 @@ def test_changing_the_number_of_a_booked_call_back_leaves_one_request(make_app):
     svc = app.extensions["helpline"]
     closed = store.get(svc.connections.redis, svc.settings, old["id"])
     assert closed["status"] == "closed" and f"replaced by request {new['id']}" in closed["events"][-1]["what"]
+
+
+def test_a_call_back_after_the_last_day_to_appeal_says_so_first(make_app):
+    """Thursday 3 December 2026 at 14:50: the call is booked for Monday 7 December, after an appeal
+    deadline of Friday 4 December; the reply leads with that, not with the booking."""
+    twilio = Twilio(make_app(dt.datetime(2026, 12, 3, 14, 50), sms_limit_per_window=0).test_client())
+    for body in ("CALLBACK", "yes", "3", "4/10/2026", "any", "1", "yes"):
+        twilio.sms(body)
+    [reply] = sms_replies(twilio.sms("skip"))
+    assert reply.startswith("Your last day to appeal, Friday 4 December 2026, is before we can call you.")
+    assert "Monday 7 December 2026" in reply and len(reply) <= 612
+
+
+def test_a_decision_date_whose_deadline_has_gone_says_so(app, twilio):
+    for body in ("CALLBACK", "yes", "3"):
+        twilio.sms(body)
+    [reply] = sms_replies(twilio.sms("1 September 2026"))
+    assert "The last day to appeal is Monday 2 November 2026. That date has passed." in reply
+    assert "late appeal may still be possible" in reply
