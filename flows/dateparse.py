@@ -15,8 +15,10 @@ Decisions where the input is open to reading:
 - Numbers with no year ("12/3") are rejected (reason "missing_year"): two bare numbers are the
   form most often mistyped or written month first, and the year decides the deadline.
 - A date written with a month NAME and no year ("31st Dec") is taken as the most recent such
-  date not after today (letters are in the past); ParsedDate.year_assumed says so, so the
-  channel can read the full date back.
+  date not after today when only past dates make sense (letters, past_only); otherwise (a review
+  meeting, a move to a new school) as the nearest such date, before or after today ("7th Jan"
+  in December is next month). ParsedDate.year_assumed says so, so the channel can read the
+  full date back.
 - Two-digit years mean 20YY. Years more than 10 from today are rejected as a likely slip.
 - "12/31/2025" (month first) gets its own reason, "month_first", so the hint fits.
 - A weekday that does not match the date ("Tuesday 4 March 2026") is rejected, not guessed.
@@ -133,14 +135,14 @@ def _build(
         return _problem("year_range", keypad, year=year)
     assumed = year is None
     if assumed:
-        # The most recent such date not after today (a leap day may need a few years back).
-        for back in range(0, 9):
-            y = today.year - back
-            if 1 <= day <= calendar.monthrange(y, month)[1] and dt.date(y, month, day) <= today:
-                year = y
-                break
-        else:
+        # Past only: the most recent such date not after today; otherwise the nearest, either way
+        # (a leap day may need a few years).
+        years = [today.year + step for step in range(-8, 9 if not past_only else 1)]
+        dates = [dt.date(y, month, day) for y in years if 1 <= day <= calendar.monthrange(y, month)[1]]
+        dates = [d for d in dates if d <= today] if past_only else dates
+        if not dates:
             return _problem("impossible", keypad, when=_when(day, month, None))
+        year = min(dates, key=lambda d: (abs((d - today).days), d < today)).year
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return _problem("impossible", keypad, when=_when(day, month, year))
     date = dt.date(year, month, day)

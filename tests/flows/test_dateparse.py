@@ -51,7 +51,26 @@ ACCEPTED = [
 
 @pytest.mark.parametrize("text, expected, assumed", ACCEPTED)
 def test_accepted_forms(text, expected, assumed):
-    assert parse_date(text, TODAY) == ParsedDate(expected, year_assumed=assumed)
+    # With no year, read as for a letter (past only): the most recent such date not after today.
+    assert parse_date(text, TODAY, past_only=assumed) == ParsedDate(expected, year_assumed=assumed)
+
+
+# A date that may be ahead (a review meeting, a move to a new school), with no year: the nearest
+# such date, before or after today (22 November 2026).
+NEAREST = [
+    ("7th jan", D(2027, 1, 7)),          # 46 days ahead, not 320 days back
+    ("31st Dec", D(2026, 12, 31)),
+    ("23 November", D(2026, 11, 23)),    # tomorrow
+    ("3rd Nov", D(2026, 11, 3)),         # 19 days back
+    ("1 June", D(2026, 6, 1)),           # 174 days back, 191 ahead
+    ("29 Feb", D(2028, 2, 29)),          # 2028 is nearer than 2024
+    ("the meeting is on the 12th of March", D(2027, 3, 12)),
+]
+
+
+@pytest.mark.parametrize("text, expected", NEAREST)
+def test_with_no_year_a_date_that_may_be_ahead_is_the_nearest(text, expected):
+    assert parse_date(text, TODAY) == ParsedDate(expected, year_assumed=True)
 
 
 REJECTED = [
