@@ -2,8 +2,8 @@
 
 parse_date(text, today) understands "31/12/2025", "31/12/25", "31.12.2025", "31-12-2025",
 "31 12 2025", "31 December 2025", "31st Dec", "Dec 31 2025", "Wednesday 31st of December",
-"today", "yesterday", "31122025", and any of them inside a sentence ("it was sent on 3rd March
-2026"), in any case and with stray punctuation. parse_keypad_date(digits, today) reads 8 keypad
+"today", "yesterday", "last Tuesday" (the one before today), "31122025", and any of them inside
+a sentence ("it was sent on 3rd March 2026"), in any case and with stray punctuation. parse_keypad_date(digits, today) reads 8 keypad
 digits DDMMYYYY.
 
 Each returns a ParsedDate or a DateProblem (a reason code plus words from deadlines.toml that
@@ -56,6 +56,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("day_name", re.compile(_WEEKDAY + r"\b" + _DAY + r"\s*(?:of\s+)?\b" + _MONTH + r"(?:,?\s+" + _YEAR + r")?(?![\w/])")),
     ("name_day", re.compile(_WEEKDAY + r"\b" + _MONTH + r"\s+(?:the\s+)?" + _DAY + r"\b(?:,?\s+" + _YEAR + r")?(?![\w/])")),
     ("relative", re.compile(r"\b(?P<word>today|yesterday)\b")),
+    ("last_weekday", re.compile(r"\blast\s+(?P<weekday>" + "|".join(sorted(WEEKDAYS, key=len, reverse=True)) + r")\b")),
 ]
 # Tried only when nothing above matched: "12/3" on its own is a date with no year, but next to a
 # full date it is more likely something else ("3/4 pages"). Dots are left out: "10.30" is a time.
@@ -159,6 +160,9 @@ def _candidate(kind: str, m: re.Match[str], today: dt.date, past_only: bool) -> 
     if kind == "relative":
         date = today if g["word"] == "today" else today - dt.timedelta(days=1)
         return ParsedDate(date)
+    if kind == "last_weekday":  # "last Tuesday": the one before today (read back in full)
+        back = (today.weekday() - WEEKDAYS[g["weekday"]]) % 7 or 7
+        return ParsedDate(today - dt.timedelta(days=back), year_assumed=True)
     if kind == "numeric_short":
         day, month = int(g["day"]), int(g["month"])
         if 1 <= day <= 12 and 13 <= month <= 31:

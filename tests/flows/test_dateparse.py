@@ -162,3 +162,15 @@ def test_plausible_dates_are_those_parse_date_could_read():
 
 def test_keypad_future_with_past_only():
     assert parse_keypad_date("01012027", TODAY, past_only=True).reason == "future"
+
+
+# "last <weekday>": the one before today (Sunday 22 November 2026), never today itself.
+@pytest.mark.parametrize("text, expected", [
+    ("last Tuesday", D(2026, 11, 17)),
+    ("it came last sunday", D(2026, 11, 15)),
+    ("last Sat, I think", D(2026, 11, 21)),
+    ("last Tuesday 17 November", D(2026, 11, 17)),  # the full date, its weekday checked
+])
+def test_last_weekday_is_the_one_before_today(text, expected):
+    found = parse_date(text, TODAY, past_only=True)
+    assert isinstance(found, ParsedDate) and found.date == expected
