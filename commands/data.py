@@ -102,6 +102,7 @@ def erase_number(svc, phone: str, *, forget_opt_out: bool = False) -> dict[str, 
     from store import callbacks
 
     counts["callback_asks"] = int(redis.delete(callbacks.asks_key(settings, phone)))  # its calling-line count
+    counts["callback_asked_from"] = int(redis.delete(callbacks.asked_from_key(settings, phone)))
     if optouts.is_opted_out(redis, settings, phone) and not forget_opt_out:
         counts["opt_out_kept"] = 1
     else:

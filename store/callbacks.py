@@ -83,7 +83,8 @@ callbacks:open (zset, score flows.callbacks.queue_score), callbacks:done (zset, 
 callbacks:phone:{tag} (live request id), callbacks:of:{tag} (zset: every request id from the
 line by first asked, until purged or erased), callbacks:sid:{sid} (idempotency),
 callbacks:booked:{date} (per-day counter), callbacks:asks:{tag} (asks today from one calling
-line, the rate limit), callbacks:seq. {tag} is store.keys.phone_tag: no key name holds a number.
+line, the rate limit), callbacks:asked_from:{tag} (the newest request a line asked for another
+number, so that line can cancel or move it; expires after RETENTION_DAYS), callbacks:seq. {tag} is store.keys.phone_tag: no key name holds a number.
 Phone numbers never go in logs.
 
 The asks limit counts the CALLING line (`requester`: the From of the call or text, withheld and
@@ -255,6 +256,11 @@ def phone_key(settings, phone: str) -> str:
     return settings.key("callbacks", "phone", phone_tag(settings, phone))
 
 
+def asked_from_key(settings, phone: str) -> str:
+    """The newest request a line asked for another number (so that line can cancel or move it)."""
+    return settings.key("callbacks", "asked_from", phone_tag(settings, phone))
+
+
 def line_key(settings, phone: str) -> str:
     """Every request from one number (any status, until it is purged): a sorted set of ids by first asked."""
     return settings.key("callbacks", "of", phone_tag(settings, phone))
@@ -373,6 +379,10 @@ def save_request(redis, settings, calendar, *, phone: str, topic: str, channel: 
         settings.key("callbacks", "booked", ""), json.dumps(days), created_event, merged_event,
         SID_TTL_SECONDS, BOOKED_TTL_SECONDS, rules.URGENT_OFFSET, str(now.timestamp()), limit, ASKS_TTL_SECONDS)
     kind, found_id, expected = _s(kind), _s(found_id), _s(expected)
+    asker = normalise_uk_number(requester or "")
+    if kind in ("created", "merged") and asker and asker != number:
+        # Asked from one line for another number: the asking line can find it too (live_for).
+        redis.set(asked_from_key(settings, asker), found_id, ex=settings.retention_days * 86400)
     log.info("callback %s %s for %s (%s)", found_id or "-", kind, mask(number), channel)
     return SaveResult(found_id, kind == "created", kind == "merged",
                       dt.date.fromisoformat(expected) if expected else None, limited=kind == "limited")
@@ -518,13 +528,17 @@ def mark_urgent(redis, settings, request_id: str, *, now: dt.datetime, why: str)
 
 
 def live_for(redis, settings, phone: str) -> dict | None:
-    """The number's live (open or claimed) request, or None."""
+    """The number's live (open or claimed) request, or else the live one this line asked for
+    another number ("call my husband on ..."), or None."""
     number = normalise_uk_number(phone or "")
     if number is None:
         return None
-    request_id = _s(redis.get(phone_key(settings, number)))
-    record = get(redis, settings, request_id) if request_id else None
-    return record if record and record["status"] in rules.LIVE else None
+    for key in (phone_key(settings, number), asked_from_key(settings, number)):
+        request_id = _s(redis.get(key))
+        record = get(redis, settings, request_id) if request_id else None
+        if record and record["status"] in rules.LIVE:
+            return record
+    return None
 
 
 def cancel_by_parent(redis, settings, request_id: str, *, now: dt.datetime, channel: str,

@@ -218,3 +218,19 @@ def test_a_decision_date_whose_deadline_has_gone_says_so(app, twilio):
     [reply] = sms_replies(twilio.sms("1 September 2026"))
     assert "The last day to appeal is Monday 2 November 2026. That date has passed." in reply
     assert "late appeal may still be possible" in reply
+
+
+def test_a_call_back_asked_for_another_number_can_be_cancelled_from_the_asking_phone(make_app):
+    app = make_app(sms_limit_per_window=0)
+    twilio = Twilio(app.test_client())
+    for body in ("CALLBACK", "no", "07700 900777", "yes", "1", "any", "1", "yes", "yes"):
+        twilio.sms(body)
+    assert "07700 900777" in sms_replies(twilio.sms("skip"))[0]
+    [request] = open_requests(app)
+    assert request["phone"] == "+447700900777"
+    live = sms_replies(twilio.sms("CALLBACK"))[0]
+    assert "already have a call back booked" in live
+    twilio.sms("1")  # keep it
+    reply = sms_replies(twilio.sms("CALLBACK OFF"))
+    assert len(reply) == 1 and "cancelled" in reply[0]
+    assert open_requests(app) == []
