@@ -56,10 +56,16 @@ def speech(copy, prompt: Prompt, common: dict | None = None) -> str:
     """The question spoken: its words, then "For X, press 1." for each option."""
     question = words(copy, Say(prompt.key, prompt.values), spoken=True, common=common)
     if prompt.kind == CHOICE:
-        return " ".join([question, *(copy.say("conversations.press", option=o.say, number=o.key)
-                                     for o in prompt.options)])
+        return " ".join([question, *(_press(copy, o) for o in prompt.options)])
     hint = _hint(prompt)
     return f"{question} {copy.say(hint)}" if hint else question
+
+
+def _press(copy, option) -> str:
+    """'For school or college, press 1.', or for an action ('to cancel it'): 'To cancel it, press 3.'"""
+    if option.say.startswith("to "):
+        return copy.say("conversations.press_to", action=option.say[0].upper() + option.say[1:], number=option.key)
+    return copy.say("conversations.press", option=option.say, number=option.key)
 
 
 def _hint(prompt: Prompt) -> str | None:
@@ -74,5 +80,5 @@ def _hint(prompt: Prompt) -> str | None:
 def hints(prompt: Prompt) -> list[str]:
     """Words to help speech recognition: the options' words, or yes and no."""
     if prompt.kind == CHOICE:
-        return [w for o in prompt.options for w in (o.say, *o.words)][:40]
+        return [w for o in prompt.options for w in (o.say.removeprefix("to "), *o.words)][:40]
     return ["yes", "no"]

@@ -169,3 +169,30 @@ def test_every_topic_phrase_reads_inside_a_sentence():
     for topic in tree.nodes:
         said = f"For {rules.topic_phrase(tree, topic)}, press 1."
         assert misplaced_capitals(said) == [], said
+
+
+# "For <verb phrase>" is not English: "For keep it, press 1" was heard by a tester.
+VERBS = {"keep", "move", "cancel", "change", "key", "text", "hear", "get", "ask", "go", "send", "give", "say", "call"}
+
+
+def test_every_spoken_choice_of_the_conversations_reads_as_a_sentence():
+    from flows.conversations import content
+    import tomllib
+
+    from flows.conversations.engine import CHOICE, Prompt
+    from flows.conversations.render import speech
+    from flows.copy import load_copy
+
+    copy = load_copy()
+    heard = []
+    for path in content.CONVERSATIONS_DIR.glob("*.toml"):
+        name = path.stem
+        for group, items in tomllib.loads(path.read_text()).items():
+            if isinstance(items, list) and items and isinstance(items[0], dict) and "id" in items[0]:
+                prompt = Prompt("x", CHOICE, "conversations.not_understood", {}, content.choices(name, group))
+                heard.append((f"{name}.{group}", speech(copy, prompt)))
+    assert heard
+    for where, said in heard:
+        for part in re.findall(r"For ([^,]+), press", said):
+            assert part.split()[0].lower() not in VERBS, f"{where}: 'For {part}, press'"
+        assert "For to " not in said, (where, said)
