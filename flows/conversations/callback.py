@@ -287,10 +287,6 @@ class CallbackConversation:
             return {**s, "end": "kept"}, [Say("callbacks.live_kept", {"day": _day(s["lday"]), "start": start,
                                                                       "end": end})], []
         if step == "live":
-            if value == "keep":
-                start, end = rules.window_words(ctx.calendar, s.get("lpart") or "any")
-                return {**s, "end": "kept"}, [Say("callbacks.live_kept", {"day": _day(s["lday"]), "start": start,
-                                                                          "end": end})], []
             if value == "move":
                 s["move"] = "1"
             elif value == "cancel":
