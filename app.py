@@ -54,7 +54,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None) 
 
     commands.register(app)
     load_guidance()  # refuses to start on broken content (ContentError lists every problem)
-    load_safety()  # the risk patterns and their model are read now, not by a parent's first text
+    load_safety()  # the risk patterns and their model are read now (each regex compiles on first use)
     load_model()
     for warning in svc.calendar.warnings(svc.clock().date()):
         log.warning("calendar: %s", warning)

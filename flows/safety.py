@@ -36,6 +36,7 @@ against the corpora in tests/corpus, and separately against held-out texts neith
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -457,9 +458,15 @@ def _sequence_regex(seq, filler: str) -> str:
 
 @dataclass(frozen=True)
 class _Part:
-    regex: re.Pattern
+    source: str  # the regular expression, compiled on first use (below)
     needs: tuple[tuple[frozenset[str], frozenset[str]], ...]  # for each word or choice, the words
     # (lemmas, exact forms) one of which must be in the text, to skip parts that cannot match
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern:
+        # Compiled when a text first needs it: compiling all of them took every process 1.4 s at
+        # start (each web worker, each test worker), and most are never tried in a process's life.
+        return re.compile(self.source)
 
 
 def _compile_parts(pattern: Pattern) -> tuple[_Part, ...]:
@@ -468,7 +475,7 @@ def _compile_parts(pattern: Pattern) -> tuple[_Part, ...]:
     for seq in pattern.parts:
         needs = tuple((frozenset(lemmas), frozenset(exact))
                       for lemmas, exact in (_first_words(e) for e in seq if e[0] != "gap"))
-        parts.append(_Part(re.compile(_sequence_regex(seq, filler)), needs))
+        parts.append(_Part(_sequence_regex(seq, filler), needs))
     return tuple(parts)
 
 
