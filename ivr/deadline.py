@@ -10,7 +10,9 @@ The questions, their order, their options (the kinds list the texts number too) 
 answer means are the conversation's, the same as by text; this module only renders a prompt
 (ivr/conversation.py: a choice as "For X, press 1" with its words as speech hints, and 9 for the
 main menu; a date as 8 keys then #, or words; yes or no as 1 or 2) and reads Digits or
-SpeechResult back. Every date is read back with its weekday and year and confirmed. The result
+SpeechResult back. Every date is read back with its weekday and year and confirmed.
+Answers it still cannot read after asking again lead to an adviser's call back (0) or the main
+menu (9); silence all along ends the call politely. The result
 is spoken slowly, key fact first, a pause between its sentences; then: 1 hear it again, 2 get it
 by text (one text per call and result, to a UK mobile only), 3 ask an adviser to call back (the
 callback conversation, on the topic, with the deadline, which makes it urgent when close),
@@ -75,7 +77,8 @@ def deadline_answer(step: str):
     """The caller pressed a key, spoke, or said nothing: the next question, or the end."""
     if step not in STEPS:
         return _start_again()
-    return _render(engine.resume(CONVERSATION, context(), _state(), answer(), step=step))
+    given = answer()
+    return _render(engine.resume(CONVERSATION, context(), _state(), given, step=step), heard=not given.silent)
 
 
 # The calculator's URLs before it moved onto the conversation engine: a call that was part-way
@@ -95,9 +98,16 @@ def _start_again() -> str:
     return twiml_response(response)
 
 
-def _render(turn: engine.Turn) -> str:
+def _render(turn: engine.Turn, *, heard: bool = False) -> str:
     """What was said, what the effects say, then the next question or the end."""
     response = VoiceResponse()
+    if turn.gave_up and heard:
+        # The caller is there, but we could not read their answers: not goodbye, an adviser instead
+        # (0 asks for a call back on the topic, 9 the main menu; silence, the menu).
+        say_all(response, [engine.Say("deadline_chat.not_worked_out")])
+        topic = CONVERSATION.callback_facts(context(), turn.state)["topic"]
+        response.redirect(url_for("ivr.no_adviser", topic=topic), method="POST")
+        return twiml_response(response)
     say_all(response, turn.said)
     if turn.effects:
         say_all(response, run_effects(turn.effects))

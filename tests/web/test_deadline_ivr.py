@@ -390,3 +390,14 @@ def test_any_key_at_the_kinds_menu_gets_a_question(caller, keys):
     caller.start(kind=None)
     doc = caller.press(keys)
     assert doc.find("Gather") is not None or urlsplit(doc.find("Redirect").text).path == "/ivr/menu"
+
+
+def test_answers_it_cannot_read_lead_to_an_adviser_not_goodbye(caller):
+    """The caller is there (keys pressed), but three dates cannot be read: a call back is offered."""
+    caller.start(kind="1")
+    for _ in range(3):
+        doc = caller.press("9999")
+    assert "could not work out the date" in caller.recent(2) and "Goodbye" not in caller.recent(2)
+    gather = doc.find("Gather")  # the call back offer, on the appeal's topic
+    assert doc.find("Hangup") is None and "press 0" in spoken(gather)
+    assert gather.get("action").startswith("/ivr/no-adviser-choice") and "topic=appeal" in gather.get("action")
