@@ -7,6 +7,9 @@ One Chromium per test process (each pytest-xdist worker has its own), started by
 test: starting it takes about a second of CPU. Each test still begins as a new visitor: no page
 open, no cookies (every served app is on 127.0.0.1, and cookies do not keep ports apart) and no
 cache, and a Chromium that stopped answering is started again.
+
+Also the logged-in advisers `sam` and `alex` (test clients), on whichever `app` the test module
+defines.
 """
 
 from __future__ import annotations
@@ -108,3 +111,19 @@ def browser(chromium):
         driver.get("about:blank")  # leave no page of this test's app open while its server stops
     except WebDriverException:
         chromium.quit()
+
+
+@pytest.fixture
+def sam(app):
+    """A test client logged in as the adviser sam, on the module's app."""
+    from tests.staff import logged_in
+
+    return logged_in(app, "sam")
+
+
+@pytest.fixture
+def alex(app):
+    """A second adviser, alex, logged in on the same app."""
+    from tests.staff import logged_in
+
+    return logged_in(app, "alex")

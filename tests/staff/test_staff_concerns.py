@@ -7,7 +7,7 @@ import pytest
 
 from store import callbacks, safety
 from tests.conftest import OPEN_MONDAY
-from tests.staff import logged_in, store_of, token_of
+from tests.staff import store_of, token_of
 
 PARENT = "+447700900123"
 WORDS = "I can't keep him safe, he hit him again"
@@ -25,16 +25,6 @@ def concern(app):
                                          label="Child harmed or at risk", rank=2, words=WORDS,
                                          at=dt.datetime(2026, 11, 23, 10, 30))
     return concern_id
-
-
-@pytest.fixture
-def sam(app):
-    return logged_in(app, "sam")
-
-
-@pytest.fixture
-def alex(app):
-    return logged_in(app, "alex")
 
 
 def post(client, url, **form):

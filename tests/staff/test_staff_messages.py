@@ -11,7 +11,7 @@ import pytest
 from store import optouts
 from store import outbound as records
 from tests.conftest import OPEN_MONDAY, Twilio
-from tests.staff import add_adviser, log_in, logged_in, store_of, token_of
+from tests.staff import add_adviser, log_in, store_of, token_of
 from tests.workers.support import svc_at
 from workers.jobs import deliver_with
 from workers.outbound import queue_text
@@ -29,11 +29,6 @@ UNKNOWN_WORDS = ("We could not tell whether it was sent: it may have arrived. "
 @pytest.fixture
 def app(make_app):
     return make_app(OPEN_MONDAY)
-
-
-@pytest.fixture
-def sam(app):
-    return logged_in(app, "sam")
 
 
 def svc_of(app):

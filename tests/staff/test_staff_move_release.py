@@ -24,16 +24,6 @@ def app(make_app):
     return make_app(OPEN_MONDAY, callbacks_per_day=2)
 
 
-@pytest.fixture
-def sam(app):
-    return logged_in(app, "sam")
-
-
-@pytest.fixture
-def alex(app):
-    return logged_in(app, "alex")
-
-
 def save(app, phone=PARENT, *, at=OPEN_MONDAY, sid=None, **fields):
     redis, settings, calendar = store_of(app)
     fields.setdefault("topic", "general")

@@ -43,16 +43,6 @@ def queue(app):
     return a.id, b.id, c.id
 
 
-@pytest.fixture
-def sam(app):
-    return logged_in(app, "sam")
-
-
-@pytest.fixture
-def alex(app):
-    return logged_in(app, "alex")
-
-
 def section(html: str, heading: str) -> str:
     """The HTML of one queue section, from its heading to the next section."""
     start = html.index(f'id="{heading}-heading"')
